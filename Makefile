@@ -1,0 +1,49 @@
+# Relais: `make run` starts everything, `make test` checks everything.
+# Both create .venv with the machine's Python 3.11 on first use.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: run test lint format messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.run-deps: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.test-deps: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.run-deps
+
+## run: web + Celery worker (high, default, bulk) + beat, with demo data. Ctrl-C stops all.
+run: $(VENV)/.run-deps
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/honcho -f Procfile.dev start
+
+## test: lint, then the whole suite (SQLite by default; DATABASE_URL / CELERY_BROKER_URL switch).
+# pytest exits 5 when it collects nothing: for this suite that means it is broken.
+test: $(VENV)/.test-deps lint
+	$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing." >&2; exit 1; fi; \
+	exit $$status
+
+lint: $(VENV)/.test-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.test-deps
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## messages: extract strings (needs GNU gettext), then compile .mo in pure Python.
+messages: $(VENV)/.test-deps
+	$(BIN)/python manage.py makemessages --locale fr --locale en --no-obsolete --ignore '.venv/*'
+	$(BIN)/python scripts/compile_messages.py
+
+clean:
+	rm -rf $(VENV) var

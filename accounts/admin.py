@@ -1,0 +1,102 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Membership, Organisation, Site, User
+from accounts.scoping import (
+    OrganisationScopedAdmin,
+    OrganisationScopedInline,
+    ScopedAccessMixin,
+    managed_organisations,
+)
+
+
+class MembershipInline(OrganisationScopedInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["organisation"]
+
+
+class SiteInline(OrganisationScopedInline):
+    model = Site
+    extra = 0
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(OrganisationScopedAdmin):
+    organisation_path = ""
+    manager_actions = ("view", "change")  # creating organisations is for platform staff
+    list_display = ["name", "sending_mode", "time_zone", "created_at"]
+    list_filter = ["sending_mode"]
+    search_fields = ["name"]
+    inlines = [SiteInline]
+
+
+@admin.register(Site)
+class SiteAdmin(OrganisationScopedAdmin):
+    list_display = ["name", "organisation", "address"]
+    list_filter = ["organisation"]
+    search_fields = ["name", "address", "organisation__name"]
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ["email"]
+
+
+class UserEditForm(UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(ScopedAccessMixin, DjangoUserAdmin):
+    organisation_path = "memberships__organisation"
+    form = UserEditForm
+    add_form = UserCreationForm
+    ordering = ["email"]
+    list_display = ["email", "display_name", "phone", "language", "is_active"]
+    list_filter = ["is_active", "language", "memberships__role"]
+    search_fields = ["email", "display_name", "phone"]
+    inlines = [MembershipInline]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Person"), {"fields": ["display_name", "phone", "language", "time_zone"]}),
+        (_("Access"), {"fields": ["is_active", "last_login", "date_joined"]}),
+        (
+            _("Platform permissions"),
+            {"fields": ["is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["email", "password1", "password2"],
+            },
+        ),
+    ]
+    readonly_fields = ["last_login", "date_joined"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        # Managers never grant platform-wide powers.
+        return [fieldset for fieldset in fieldsets if fieldset[0] != _("Platform permissions")]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self._keep_creator_able_to_see(request, form.instance)
+
+    def _keep_creator_able_to_see(self, request, user):
+        """A manager who adds a person without a membership would lose sight of them."""
+        if request.user.is_superuser or user.memberships.exists():
+            return
+        organisation = managed_organisations(request.user).first()
+        if organisation:
+            Membership.objects.create(user=user, organisation=organisation)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RequestsCenterConfig(AppConfig):
+    name = "requests_center"
+    verbose_name = _("Requests")
