@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import translation
 
 from accounts.models import Membership, Organisation, Role, Site, User
 
@@ -43,6 +44,7 @@ class Command(BaseCommand):
             user.save()
         return user
 
+    @translation.override("en")
     def _print_logins(self):
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password: {DEMO_PASSWORD})"))
         for email, name, role in DEMO_PEOPLE:
