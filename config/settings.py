@@ -70,6 +70,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "notifications.context_processors.inbox",
             ],
         },
     },
@@ -136,6 +137,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ANYMAIL = {
     name.removeprefix("ANYMAIL_"): env.string(name)
     for name in sorted(env.names_with_prefix("ANYMAIL_"))
+}
+
+# Notification channels: kind -> backend class, imported on first use.
+RELAIS_CHANNELS = {
+    "email": "notifications.channels.email.EmailChannel",
+    "inapp": "notifications.channels.inapp.InAppChannel",
 }
 
 # Celery: three queues so a mass alert (bulk) never delays an urgent message

@@ -51,3 +51,33 @@ def member(organisation, role=Role.OCCUPANT, **user_fields):
     user = UserFactory(**user_fields)
     MembershipFactory(user=user, organisation=organisation, role=role)
     return user
+
+
+class RuleFactory(factory.django.DjangoModelFactory):
+    """A rule with French and English email + in-app templates for its channels."""
+
+    class Meta:
+        model = "notifications.Rule"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Rule {n}")
+    event_code = "testapp.booked"
+    roles = factory.LazyFunction(lambda: ["client"])
+    channels = factory.LazyFunction(lambda: ["email"])
+
+    @factory.post_generation
+    def templates(rule, create, extracted, **kwargs):
+        from notifications.models import MessageTemplate
+
+        if not create:
+            return
+        texts = extracted or {
+            "fr": ("Rendez-vous : {{ title }}", "Bonjour {{ recipient_name }}, le {{ start }}."),
+            "en": ("Appointment: {{ title }}", "Hello {{ recipient_name }}, on {{ start }}."),
+        }
+        channels = set(rule.channels) | ({rule.fallback_channel} - {""})
+        for channel in channels:
+            for language, (subject, body) in texts.items():
+                MessageTemplate.objects.create(
+                    rule=rule, channel=channel, language=language, subject=subject, body=body
+                )

@@ -1,0 +1,54 @@
+"""What every channel backend is: `send(delivery) -> SendResult`, or `ChannelError`."""
+
+from dataclasses import dataclass
+
+
+class ChannelError(Exception):
+    """A send that failed. Permanent failures are never retried."""
+
+    def __init__(self, message, permanent=False):
+        super().__init__(message)
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class SendResult:
+    provider_message_id: str = ""
+
+
+class ChannelBackend:
+    """One way of reaching people. Subclasses declare `kind` and implement `send`."""
+
+    kind: str = ""
+
+    def __init__(self):
+        if not self.kind:
+            raise TypeError(f"{type(self).__name__} must declare its channel `kind`.")
+
+    def address_for(self, recipient) -> str:
+        """Where this channel reaches the recipient; empty when it cannot."""
+        raise NotImplementedError
+
+    def addresses(self, recipients) -> dict[str, str]:
+        """`address_for` of many recipients at once (backends override it to batch queries)."""
+        return {r.key: address for r in recipients if (address := self.address_for(r))}
+
+    def send(self, delivery) -> SendResult:
+        """Send a rendered delivery; raise ChannelError on failure."""
+        raise NotImplementedError
+
+
+class Unconfigured(ChannelBackend):
+    """Stands for a channel with no backend in settings: it says so at send time."""
+
+    def __init__(self, channel):
+        self.kind = channel
+
+    def address_for(self, recipient):
+        return ""
+
+    def send(self, delivery):
+        raise ChannelError(
+            f"No backend is configured for the {self.kind!r} channel (settings.RELAIS_CHANNELS).",
+            permanent=True,
+        )

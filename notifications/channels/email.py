@@ -1,0 +1,76 @@
+"""Email through Django's mail API, so any django-anymail ESP works by settings (SPEC C-1)."""
+
+import smtplib
+from email.utils import formataddr, make_msgid, parseaddr
+
+from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+
+from notifications import unsubscribe
+from notifications.channels.base import ChannelBackend, ChannelError, SendResult
+
+
+class EmailChannel(ChannelBackend):
+    kind = "email"
+
+    def address_for(self, recipient):
+        return recipient.email
+
+    def send(self, delivery):
+        message = self.build(delivery)
+        try:
+            message.send()
+        except AnymailRecipientsRefused as error:
+            raise ChannelError(
+                f"Recipient refused by the provider: {error}", permanent=True
+            ) from error
+        except AnymailAPIError as error:
+            # 4xx: the provider will never take this message; 5xx or no answer: try again.
+            status = getattr(error, "status_code", None)
+            permanent = status is not None and 400 <= status < 500 and status != 429
+            raise ChannelError(f"Email provider error: {error}", permanent=permanent) from error
+        except (smtplib.SMTPException, OSError) as error:
+            raise ChannelError(f"Mail server unreachable: {error}") from error
+        status = getattr(message, "anymail_status", None)
+        return SendResult(
+            provider_message_id=(status and status.message_id)
+            or message.extra_headers["Message-ID"]
+        )
+
+    def build(self, delivery):
+        """The email exactly as it would leave."""
+        message = EmailMultiAlternatives(
+            subject=delivery.subject,
+            body=delivery.body,
+            from_email=self._sender(delivery),
+            to=[formataddr((delivery.recipient_name, delivery.address))],
+            reply_to=self._reply_to(delivery),
+            headers={"Message-ID": make_msgid(domain="relais")},
+        )
+        if delivery.html:
+            message.attach_alternative(delivery.html, "text/html")
+        if not delivery.event.event_type.mandatory:
+            # RFC 8058 one-click: mail clients show an "unsubscribe" button.
+            message.extra_headers["List-Unsubscribe"] = f"<{unsubscribe.url_for(delivery)}>"
+            message.extra_headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        for filename, content, mimetype in delivery.attachments():
+            message.attach(filename, content, mimetype)
+        return message
+
+    def _sender(self, delivery):
+        actor = self._acting_staff(delivery)
+        if not actor:
+            return settings.DEFAULT_FROM_EMAIL
+        # The address stays ours (SPF/DMARC); the name says who acted.
+        _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+        return formataddr((str(actor), address))
+
+    def _reply_to(self, delivery):
+        actor = self._acting_staff(delivery)
+        return [formataddr((str(actor), actor.email))] if actor else []
+
+    def _acting_staff(self, delivery):
+        if delivery.rule and delivery.rule.sender_mode == "actor":
+            return delivery.event.actor
+        return None

@@ -1,0 +1,43 @@
+"""Install the rules and templates every event type ships with (SPEC N-4)."""
+
+from django.db import transaction
+
+from notifications.events import catalog
+from notifications.models import MessageTemplate, Rule
+
+
+@transaction.atomic
+def install_default_rules():
+    """Create the shipped rules that are missing; never touch one a manager has edited."""
+    installed = set(Rule.objects.exclude(default_key=None).values_list("default_key", flat=True))
+    created = 0
+    for event_type in catalog():
+        for default in event_type.default_rules:
+            if default.key not in installed:
+                _install(event_type, default)
+                created += 1
+    return created
+
+
+def _install(event_type, default):
+    window_start, window_end, window_channels = default.send_window or (None, None, [])
+    rule = Rule.objects.create(
+        default_key=default.key,
+        name=str(default.name),
+        event_code=event_type.code,
+        roles=list(default.roles),
+        channels=list(default.channels),
+        anchor=default.anchor,
+        offset_minutes=default.offset_minutes,
+        conditions=list(default.conditions),
+        priority=event_type.priority,
+        fallback_channel=default.fallback_channel,
+        send_window_start=window_start,
+        send_window_end=window_end,
+        send_window_channels=list(window_channels),
+        daily_cap=default.daily_cap,
+    )
+    MessageTemplate.objects.bulk_create(
+        MessageTemplate(rule=rule, channel=channel, language=language, subject=subject, body=body)
+        for (channel, language), (subject, body) in default.templates.items()
+    )

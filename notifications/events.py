@@ -1,0 +1,203 @@
+"""The event catalog (SPEC N-1).
+
+Each domain app declares what can happen to its objects in `<app>/events.py`,
+found at start-up like the admin finds `admin.py`:
+
+    register(EventType(
+        code="requests.created",
+        label=_("New request"),
+        group="requests",
+        roles=[RecipientRole("category_managers", _("Category managers"), resolve_managers)],
+        variables=[Variable("number", _("Request number"), example=123)],
+        context=lambda request, data: {"number": request.number},
+        anchors=[Anchor("created", _("Created"), "created_at")],
+    ))
+
+The engine knows domains only through these declarations.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext_lazy as _
+
+
+class UnknownEvent(LookupError):
+    """An event code that no app declared."""
+
+
+class Priority:
+    HIGH = "high"
+    DEFAULT = "default"
+    BULK = "bulk"
+    CHOICES = [(HIGH, _("High")), (DEFAULT, _("Normal")), (BULK, _("Bulk"))]
+
+
+@dataclass(frozen=True)
+class EventGroup:
+    """What people turn on or off per channel on their preferences page (SPEC N-5)."""
+
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A template variable, with an example value for previews and tests."""
+
+    name: str
+    label: str
+    example: Any
+
+
+@dataclass(frozen=True)
+class RecipientRole:
+    """Who an event can reach: `resolve(target, event)` yields users or `Recipient`s."""
+
+    code: str
+    label: str
+    resolve: Callable[[Any, Any], Iterable]
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A datetime of the target a reminder can be scheduled against."""
+
+    code: str
+    label: str
+    attribute: str
+
+    def value(self, target) -> datetime | None:
+        return getattr(target, self.attribute)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A declared check a rule may require, e.g. "created at least 48 h before start"."""
+
+    code: str
+    label: str
+    test: Callable[[Any, Any], bool]
+
+
+@dataclass(frozen=True)
+class DefaultRule:
+    """A rule a fresh install carries (SPEC N-4); managers may change or disable it.
+
+    `templates` maps (channel, language) to (subject, text).
+    """
+
+    key: str  # stable: the installed rule is found again by it, never duplicated
+    name: str
+    roles: list[str]
+    channels: list[str]
+    templates: dict[tuple[str, str], tuple[str, str]]
+    anchor: str = ""
+    offset_minutes: int = 0
+    conditions: list[str] = field(default_factory=list)
+    fallback_channel: str = ""
+    send_window: tuple | None = None  # (start, end, [channels])
+    daily_cap: int | None = None
+
+
+def _no_context(target, data):
+    return {}
+
+
+def _no_link(target):
+    url = getattr(target, "get_absolute_url", None)
+    return url() if url else ""
+
+
+@dataclass(frozen=True)
+class EventType:
+    """Something that happens to a domain object and may notify people."""
+
+    code: str
+    label: str
+    group: EventGroup
+    roles: list[RecipientRole]
+    variables: list[Variable] = field(default_factory=list)
+    context: Callable[[Any, dict], dict] = _no_context
+    anchors: list[Anchor] = field(default_factory=list)
+    conditions: list[Condition] = field(default_factory=list)
+    priority: str = Priority.DEFAULT
+    mandatory: bool = False  # password reset, opt-in confirmation: preferences cannot stop it
+    link: Callable[[Any], str] = _no_link  # where the in-app message leads
+    # Files attached to emails, e.g. an .ics invitation: (target, delivery) -> [(name, bytes, type)]
+    attachments: Callable[[Any, Any], list] = lambda target, delivery: []
+    default_rules: list[DefaultRule] = field(default_factory=list)
+
+    def role(self, code) -> RecipientRole:
+        return _by_code(self.roles, code, f"{self.code} has no role {code!r}")
+
+    def anchor(self, code) -> Anchor:
+        return _by_code(self.anchors, code, f"{self.code} has no anchor {code!r}")
+
+    def condition(self, code) -> Condition:
+        return _by_code(self.conditions, code, f"{self.code} has no condition {code!r}")
+
+    def example_context(self) -> dict:
+        return {variable.name: variable.example for variable in self.variables}
+
+    def variable_names(self) -> set[str]:
+        return {variable.name for variable in self.variables} | set(COMMON_VARIABLES)
+
+
+def _by_code(items, code, message):
+    for item in items:
+        if item.code == code:
+            return item
+    raise LookupError(message)
+
+
+# Variables every template can use, whatever the event.
+COMMON_VARIABLES = {
+    "recipient_name": _("Recipient's name"),
+    "organisation": _("Organisation"),
+    "link": _("Link to the object"),
+    "unsubscribe_url": _("One-click unsubscribe link"),
+}
+
+_registry: dict[str, EventType] = {}
+
+
+def register(event_type: EventType) -> EventType:
+    """Add an event type to the catalog; a code may be declared once."""
+    if event_type.code in _registry and _registry[event_type.code] != event_type:
+        raise ValueError(f"Event {event_type.code!r} is declared twice.")
+    _registry[event_type.code] = event_type
+    return event_type
+
+
+def groups() -> list[EventGroup]:
+    """The event groups of the catalog, in the order first declared."""
+    return list(
+        {event_type.group.code: event_type.group for event_type in _registry.values()}.values()
+    )
+
+
+def unregister(code: str) -> None:
+    _registry.pop(code, None)
+
+
+def get_event_type(code: str) -> EventType:
+    try:
+        return _registry[code]
+    except KeyError:
+        raise UnknownEvent(
+            f"Unknown event {code!r}: no app declares it in its events.py "
+            f"(known: {', '.join(sorted(_registry)) or 'none'})."
+        ) from None
+
+
+def catalog() -> list[EventType]:
+    """Every declared event type, by code."""
+    return sorted(_registry.values(), key=lambda event_type: event_type.code)
+
+
+def autodiscover():
+    autodiscover_modules("events")

@@ -1,0 +1,296 @@
+"""The engine's tables: the outbox of events, the rules managers edit, and the delivery log."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from notifications.events import Priority, get_event_type
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+    PUSH = "push", _("Push")
+    INAPP = "inapp", _("In-app")
+    VOICE = "voice", _("Voice call")
+
+
+class TargetQuerySet(models.QuerySet):
+    def for_target(self, target):
+        """Rows about one domain object (a request, a visit, a booking...)."""
+        return self.filter(
+            target_type=ContentType.objects.get_for_model(target), target_id=target.pk
+        )
+
+
+class Event(models.Model):
+    """Something that happened, stored in the same transaction as the change (the outbox)."""
+
+    code = models.CharField(_("event"), max_length=100, db_index=True)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    target_type = models.ForeignKey(ContentType, models.CASCADE, null=True, related_name="+")
+    target_id = models.PositiveBigIntegerField(null=True)
+    target = GenericForeignKey("target_type", "target_id")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    is_test = models.BooleanField(default=False)  # "send me a test": example values, one rule
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    planned_at = models.DateTimeField(_("planned"), null=True, blank=True)
+
+    objects = TargetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=Q(planned_at=None), name="event_unplanned"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.code} #{self.pk}"
+
+    @property
+    def event_type(self):
+        return get_event_type(self.code)
+
+
+class Rule(models.Model):
+    """When an event happens, who is told, on which channels, and when (SPEC N-2)."""
+
+    class SenderMode(models.TextChoices):
+        NO_REPLY = "no_reply", _("No-reply address")
+        ACTOR = "actor", _("The staff member who acted")
+
+    name = models.CharField(_("name"), max_length=200)
+    event_code = models.CharField(_("event"), max_length=100, db_index=True)
+    default_key = models.CharField(
+        max_length=150, unique=True, null=True, blank=True, editable=False
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        verbose_name=_("organisation"),
+        help_text=_("Empty: the default for every organisation."),
+    )
+    overrides = models.ForeignKey(
+        "self",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="overridden_by",
+        verbose_name=_("replaces the default rule"),
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
+    roles = models.JSONField(_("recipients"), default=list)
+    channels = models.JSONField(_("channels"), default=list)
+    fallback_channel = models.CharField(
+        _("fallback channel"), max_length=10, choices=Channel.choices, blank=True
+    )
+    anchor = models.CharField(
+        _("timing anchor"), max_length=50, blank=True, help_text=_("Empty: send at once.")
+    )
+    offset_minutes = models.IntegerField(
+        _("offset (minutes)"), default=0, help_text=_("Negative: before the anchor.")
+    )
+    conditions = models.JSONField(_("conditions"), default=list, blank=True)
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.CHOICES, default=Priority.DEFAULT
+    )
+    sender_mode = models.CharField(
+        _("sender"), max_length=10, choices=SenderMode.choices, default=SenderMode.NO_REPLY
+    )
+    send_window_start = models.TimeField(_("send from"), null=True, blank=True)
+    send_window_end = models.TimeField(_("send until"), null=True, blank=True)
+    send_window_channels = models.JSONField(_("window applies to"), default=list, blank=True)
+    daily_cap = models.PositiveSmallIntegerField(
+        _("daily cap per recipient"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("notification rule")
+        verbose_name_plural = _("notification rules")
+        ordering = ["event_code", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["overrides", "organisation"], name="one_override_per_organisation"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def event_type(self):
+        return get_event_type(self.event_code)
+
+    @property
+    def is_immediate(self):
+        return not self.anchor
+
+
+class MessageTemplate(models.Model):
+    """A rule's wording for one channel and language (SPEC N-3)."""
+
+    rule = models.ForeignKey(Rule, models.CASCADE, related_name="templates")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
+    subject = models.CharField(_("subject / title"), max_length=255, blank=True)
+    body = models.TextField(_("text"))
+    html = models.TextField(_("HTML"), blank=True, help_text=_("Email only; empty: from the text."))
+
+    class Meta:
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "channel", "language"], name="one_template_per_channel_language"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.rule} · {self.get_channel_display()} · {self.language}"
+
+
+class Preference(models.Model):
+    """A user's choice for one event group on one channel (SPEC N-5). No row: on."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="preferences")
+    group = models.CharField(_("group"), max_length=50)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        verbose_name = _("preference")
+        verbose_name_plural = _("preferences")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "group", "channel"], name="one_preference_per_group_channel"
+            )
+        ]
+
+    def __str__(self):
+        state = _("on") if self.enabled else _("off")
+        return f"{self.user} · {self.group} · {self.get_channel_display()}: {state}"
+
+
+class Suppression(models.Model):
+    """An address never to be used again on a channel: bounce, complaint, STOP (SPEC N-7)."""
+
+    class Reason(models.TextChoices):
+        BOUNCE = "bounce", _("Hard bounce")
+        COMPLAINT = "complaint", _("Spam complaint")
+        STOP = "stop", _("Replied STOP")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+        MANUAL = "manual", _("Added by a manager")
+
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    address = models.CharField(_("address"), max_length=254)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    detail = models.TextField(_("detail"), blank=True)
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("suppressed address")
+        verbose_name_plural = _("suppressed addresses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "address"], name="one_suppression_per_address"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.address} ({self.get_channel_display()})"
+
+
+class Delivery(models.Model):
+    """One message to one recipient on one channel: the delivery log (SPEC N-6)."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
+        OPENED = "opened", _("Opened")
+        CLICKED = "clicked", _("Clicked")
+        BOUNCED = "bounced", _("Bounced")
+        FAILED = "failed", _("Failed")
+        SUPPRESSED = "suppressed", _("Suppressed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    PENDING = (Status.SCHEDULED, Status.QUEUED)
+
+    event = models.ForeignKey(Event, models.CASCADE, related_name="deliveries")
+    rule = models.ForeignKey(Rule, models.SET_NULL, null=True, blank=True, related_name="+")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    target_type = models.ForeignKey(ContentType, models.CASCADE, null=True, related_name="+")
+    target_id = models.PositiveBigIntegerField(null=True)
+    target = GenericForeignKey("target_type", "target_id")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="deliveries"
+    )
+    recipient_key = models.CharField(max_length=100)
+    recipient_name = models.CharField(_("recipient"), max_length=200, blank=True)
+    address = models.CharField(_("address"), max_length=254, blank=True, db_index=True)
+    language = models.CharField(_("language"), max_length=5)
+    time_zone = models.CharField(_("time zone"), max_length=64)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.CHOICES)
+    dedupe_key = models.CharField(max_length=255, unique=True)
+
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    send_at = models.DateTimeField(_("send at"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    provider_message_id = models.CharField(
+        _("provider message id"), max_length=255, blank=True, db_index=True
+    )
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    body = models.TextField(_("text"), blank=True)
+    html = models.TextField(_("HTML"), blank=True)
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    claimed_at = models.DateTimeField(_("sending since"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    objects = TargetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("delivery log")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["send_at"], condition=Q(status="scheduled"), name="delivery_due"),
+            models.Index(fields=["status", "updated_at"], name="delivery_status"),
+            models.Index(fields=["target_type", "target_id"], name="delivery_target"),
+            models.Index(fields=["user", "channel", "read_at"], name="delivery_inbox"),
+            models.Index(fields=["recipient_key", "created_at"], name="delivery_recipient"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} → {self.recipient_name or self.address}"
+
+    def attachments(self):
+        """Files the event attaches to this message: [(filename, content, mimetype)]."""
+        if self.event.is_test or self.event.target is None:
+            return []
+        return self.event.event_type.attachments(self.event.target, self)

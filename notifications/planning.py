@@ -1,0 +1,345 @@
+"""Event -> Delivery rows (DESIGN, step 3).
+
+For each rule that applies to the event: resolve its roles to recipients,
+then for each channel decide — address, fallback, preferences, suppression
+list, sending mode, daily cap, send window — and store one Delivery per
+recipient x channel under a unique dedupe key, so replaying an event, or
+planning it twice at once, creates nothing new. Recipients are streamed and
+decided a chunk at a time: the number of queries grows with the number of
+chunks, never with the number of recipients.
+"""
+
+import datetime
+import itertools
+import zoneinfo
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from accounts.models import Organisation
+from notifications.channels import get_backend
+from notifications.models import Delivery, Event, Preference, Rule, Suppression
+from notifications.recipients import Recipient, as_recipient
+
+CHUNK_SIZE = 2000
+# A reminder found this late is still sent; later than this it is pointless.
+LATE_REMINDER_GRACE = datetime.timedelta(minutes=15)
+
+# Reasons shown in the delivery log (translated when displayed).
+NO_ADDRESS = gettext_noop("no address for this channel")
+TURNED_OFF = gettext_noop("turned off by the recipient")
+ON_SUPPRESSION_LIST = gettext_noop("address on the suppression list")
+DEMO_MODE = gettext_noop("demo mode: nothing leaves")
+NOT_ALLOW_LISTED = gettext_noop("test mode: address not allow-listed")
+DAILY_CAP = gettext_noop("daily cap reached")
+TOO_LATE = gettext_noop("the reminder time had already passed")
+RESCHEDULED = gettext_noop("rescheduled")
+TARGET_CANCELLED = gettext_noop("cancelled with its object")
+
+
+@dataclass(frozen=True)
+class Slot:
+    """When a rule sends for an event: `at`, and the part of the dedupe key it adds."""
+
+    at: datetime.datetime
+    key: str
+
+
+def rules_for_event(event):
+    """Enabled rules for the event: the organisation's own, and defaults it did not replace."""
+    if event.is_test:
+        return list(Rule.objects.filter(pk=event.data["rule_id"]))
+    rules = list(
+        Rule.objects.filter(event_code=event.code).filter(
+            Q(organisation=None) | Q(organisation=event.organisation_id)
+        )
+    )
+    replaced = {rule.overrides_id for rule in rules if rule.organisation_id is not None}
+    return [rule for rule in rules if rule.enabled and rule.pk not in replaced]
+
+
+def conditions_hold(rule, target, event):
+    """The first declared condition of the rule that fails, or None when all hold."""
+    event_type = event.event_type
+    for code in rule.conditions:
+        condition = event_type.condition(code)
+        if not condition.test(target, event):
+            return condition
+    return None
+
+
+def slot_for(rule, target, now):
+    """When the rule sends: now, or its offset from the target's anchor (None: no anchor value)."""
+    if rule.is_immediate:
+        return Slot(now, "")
+    anchor_value = rule.event_type.anchor(rule.anchor).value(target)
+    if anchor_value is None:
+        return None
+    at = anchor_value + datetime.timedelta(minutes=rule.offset_minutes)
+    return Slot(at, "@" + at.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%S"))
+
+
+def recipients_for(rule, target, event):
+    """Each person the rule's roles resolve to, once, as a Recipient (a stream)."""
+    if event.is_test:
+        yield Recipient.from_user(event.actor)
+        return
+    seen = set()
+    for code in rule.roles:
+        for person in rule.event_type.role(code).resolve(target, event):
+            recipient = as_recipient(person)
+            if recipient.key not in seen:
+                seen.add(recipient.key)
+                yield recipient
+
+
+def plan_rule(event, rule, target, now, save=True):
+    """Plan one rule for one event; return the dedupe keys it planned."""
+    if not event.is_test and conditions_hold(rule, target, event) is not None:
+        return set()
+    slot = slot_for(rule, target, now)
+    if slot is None:
+        return set()
+    planned = set()
+    people = recipients_for(rule, target, event)
+    while chunk := list(itertools.islice(people, CHUNK_SIZE)):
+        deliveries = _decide(event, rule, chunk, slot, now)
+        if save:
+            _save(deliveries)
+        planned.update(delivery.dedupe_key for delivery in deliveries)
+    return planned
+
+
+def dry_run(event, rule, target, now=None):
+    """The deliveries the rule would create for this event, unsaved (for the admin's preview)."""
+    now = now or timezone.now()
+    if conditions_hold(rule, target, event) is not None:
+        return []
+    slot = slot_for(rule, target, now)
+    if slot is None:
+        return []
+    people = list(itertools.islice(recipients_for(rule, target, event), 200))
+    return _decide(event, rule, people, slot, now)
+
+
+def _decide(event, rule, recipients, slot, now):
+    """Delivery objects for one chunk of recipients, each with its status and reason."""
+    deliveries = {}
+    for channel in rule.channels:
+        for recipient, used_channel, address in _addresses(rule, channel, recipients):
+            delivery = _delivery(event, rule, recipient, used_channel, address, slot, now)
+            deliveries.setdefault(delivery.dedupe_key, delivery)
+    deliveries = list(deliveries.values())
+    for check in (_check_address, _check_preferences, _check_suppressions, _check_mode, _check_cap):
+        check(event, rule, [d for d in deliveries if d.status in Delivery.PENDING])
+    for delivery in deliveries:
+        _apply_send_window(rule, delivery, now)
+    return deliveries
+
+
+def _addresses(rule, channel, recipients):
+    """(recipient, channel, address), with the rule's fallback channel for the unreachable."""
+    found = get_backend(channel).addresses(recipients)
+    unreachable = [r for r in recipients if r.key not in found]
+    fallback = {}
+    if unreachable and rule.fallback_channel and rule.fallback_channel != channel:
+        fallback = get_backend(rule.fallback_channel).addresses(unreachable)
+    for recipient in recipients:
+        if recipient.key in found:
+            yield recipient, channel, found[recipient.key]
+        elif recipient.key in fallback:
+            yield recipient, rule.fallback_channel, fallback[recipient.key]
+        else:
+            yield recipient, channel, ""
+
+
+def _delivery(event, rule, recipient, channel, address, slot, now):
+    late = slot.key and slot.at < now - LATE_REMINDER_GRACE
+    return Delivery(
+        event=event,
+        rule=rule,
+        organisation_id=event.organisation_id,
+        target_type_id=event.target_type_id,
+        target_id=event.target_id,
+        user_id=recipient.user_id,
+        recipient_key=recipient.key,
+        recipient_name=recipient.name[:200],
+        address=address,
+        language=recipient.language,
+        time_zone=recipient.time_zone,
+        channel=channel,
+        priority=rule.priority,
+        dedupe_key=f"{event.pk}:{rule.pk}:{recipient.key}:{channel}{slot.key}",
+        status=Delivery.Status.CANCELLED if late else _pending_status(slot.at, now),
+        reason=TOO_LATE if late else "",
+        send_at=max(slot.at, now),
+    )
+
+
+def _pending_status(send_at, now):
+    return Delivery.Status.QUEUED if send_at <= now else Delivery.Status.SCHEDULED
+
+
+def _suppress(delivery, reason):
+    delivery.status = Delivery.Status.SUPPRESSED
+    delivery.reason = reason
+
+
+def _check_address(event, rule, deliveries):
+    for delivery in deliveries:
+        if not delivery.address:
+            _suppress(delivery, NO_ADDRESS)
+
+
+def _check_preferences(event, rule, deliveries):
+    if event.event_type.mandatory or event.is_test:
+        return
+    off = set(
+        Preference.objects.filter(
+            user__in={d.user_id for d in deliveries if d.user_id},
+            group=event.event_type.group.code,
+            enabled=False,
+        ).values_list("user_id", "channel")
+    )
+    for delivery in deliveries:
+        if (delivery.user_id, delivery.channel) in off:
+            _suppress(delivery, TURNED_OFF)
+
+
+def _check_suppressions(event, rule, deliveries):
+    suppressed = set(
+        Suppression.objects.filter(address__in={d.address for d in deliveries}).values_list(
+            "channel", "address"
+        )
+    )
+    for delivery in deliveries:
+        if (delivery.channel, delivery.address) in suppressed:
+            _suppress(delivery, ON_SUPPRESSION_LIST)
+
+
+def _check_mode(event, rule, deliveries):
+    """Demo: nothing leaves but the in-app inbox. Test: only allow-listed addresses."""
+    organisation = event.organisation
+    if organisation is None or event.is_test:
+        return
+    if organisation.sending_mode == Organisation.SendingMode.DEMO:
+        for delivery in deliveries:
+            if delivery.channel != "inapp":
+                _suppress(delivery, DEMO_MODE)
+    elif organisation.sending_mode == Organisation.SendingMode.TEST:
+        allowed = {line.strip().lower() for line in organisation.test_recipients.splitlines()}
+        for delivery in deliveries:
+            if delivery.channel != "inapp" and delivery.address.lower() not in allowed:
+                _suppress(delivery, NOT_ALLOW_LISTED)
+
+
+def _check_cap(event, rule, deliveries):
+    """At most `daily_cap` events of this rule per recipient per day (SPEC N-14)."""
+    if not rule.daily_cap or not deliveries:
+        return
+    day_start = timezone.localtime(timezone.now(), _zone(event.organisation)).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    already = dict(
+        Delivery.objects.filter(
+            rule__in=[rule.pk, rule.overrides_id] if rule.overrides_id else [rule.pk],
+            recipient_key__in={d.recipient_key for d in deliveries},
+            created_at__gte=day_start,
+            status__in=_COUNTED_STATUSES,
+        )
+        .exclude(event=event)
+        .values("recipient_key")
+        .annotate(events=Count("event", distinct=True))
+        .values_list("recipient_key", "events")
+    )
+    for delivery in deliveries:
+        if already.get(delivery.recipient_key, 0) >= rule.daily_cap:
+            _suppress(delivery, DAILY_CAP)
+
+
+_COUNTED_STATUSES = [
+    status
+    for status in Delivery.Status.values
+    if status not in (Delivery.Status.SUPPRESSED, Delivery.Status.CANCELLED)
+]
+
+
+def _zone(organisation):
+    return (
+        zoneinfo.ZoneInfo(str(organisation.time_zone))
+        if organisation
+        else timezone.get_default_timezone()
+    )
+
+
+def _apply_send_window(rule, delivery, now):
+    """Outside the rule's daily window, wait for its next opening in the recipient's zone."""
+    if delivery.status not in Delivery.PENDING or delivery.channel not in rule.send_window_channels:
+        return
+    if rule.send_window_start is None or rule.send_window_end is None:
+        return
+    delivery.send_at = next_window_opening(
+        delivery.send_at, rule.send_window_start, rule.send_window_end, delivery.time_zone
+    )
+    delivery.status = _pending_status(delivery.send_at, now)
+
+
+def next_window_opening(moment, start, end, time_zone):
+    """`moment` if it falls within [start, end) local time, else the next `start`."""
+    local = moment.astimezone(zoneinfo.ZoneInfo(time_zone))
+    if start <= local.time() < end:
+        return moment
+    day = local.date() if local.time() < start else local.date() + datetime.timedelta(days=1)
+    opening = datetime.datetime.combine(day, start, tzinfo=local.tzinfo)
+    return opening.astimezone(datetime.UTC)
+
+
+def _save(deliveries):
+    """Insert what is new; a dedupe key already stored (a replay, a race) is left alone."""
+    keys = [delivery.dedupe_key for delivery in deliveries]
+    existing = set(
+        Delivery.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)
+    )
+    new = [delivery for delivery in deliveries if delivery.dedupe_key not in existing]
+    Delivery.objects.bulk_create(new, ignore_conflicts=True)
+    # A reminder moved away and back again comes back to life.
+    Delivery.objects.filter(
+        dedupe_key__in=existing, status=Delivery.Status.CANCELLED, reason=RESCHEDULED
+    ).update(status=Delivery.Status.SCHEDULED, reason="")
+
+
+def plan(event, now=None):
+    """Plan every rule of a stored event; return the number of rules applied."""
+    now = now or timezone.now()
+    target = event.target
+    rules = rules_for_event(event)
+    for rule in rules:
+        plan_rule(event, rule, target, now)
+    Event.objects.filter(pk=event.pk).update(planned_at=now)
+    return len(rules)
+
+
+def replan_target(target, now=None):
+    """The target's anchor moved: reminders follow it, those for the old time are cancelled."""
+    now = now or timezone.now()
+    for event in Event.objects.for_target(target).exclude(planned_at=None):
+        for rule in rules_for_event(event):
+            if rule.is_immediate:
+                continue
+            keep = plan_rule(event, rule, target, now)
+            Delivery.objects.filter(
+                event=event, rule=rule, status=Delivery.Status.SCHEDULED
+            ).exclude(dedupe_key__in=keep).update(
+                status=Delivery.Status.CANCELLED, reason=RESCHEDULED
+            )
+
+
+def cancel_target(target):
+    """The target was cancelled: its reminders will not go out."""
+    return (
+        Delivery.objects.for_target(target)
+        .filter(status=Delivery.Status.SCHEDULED)
+        .update(status=Delivery.Status.CANCELLED, reason=TARGET_CANCELLED)
+    )

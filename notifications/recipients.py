@@ -1,0 +1,39 @@
+"""Who a message goes to: a user, or a plain contact such as a visitor (SPEC N-17)."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A person reachable on some channels, in their own language and time zone."""
+
+    key: str  # stable identity, part of the dedupe key: "user:12", "visitors.visitor:5"
+    name: str = ""
+    email: str = ""
+    phone: str = ""  # E.164
+    language: str = settings.LANGUAGE_CODE
+    time_zone: str = settings.TIME_ZONE
+    user_id: int | None = None
+
+    @classmethod
+    def from_user(cls, user):
+        return cls(
+            key=f"user:{user.pk}",
+            name=str(user),
+            email=user.email,
+            phone=str(user.phone or ""),
+            language=user.language,
+            time_zone=str(user.time_zone),
+            user_id=user.pk,
+        )
+
+
+def as_recipient(person) -> Recipient:
+    """A Recipient from a user, a contact with `as_recipient()`, or a Recipient."""
+    if isinstance(person, Recipient):
+        return person
+    if hasattr(person, "as_recipient"):
+        return person.as_recipient()
+    return Recipient.from_user(person)

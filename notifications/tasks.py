@@ -1,0 +1,38 @@
+"""Celery tasks: thin wrappers that take ids and call the engine."""
+
+from celery import shared_task
+
+from notifications import dispatch, sending
+
+MAX_SEND_RETRIES = 5
+
+
+def backoff(retries):
+    """10 s, 20 s, 40 s... capped at 5 min: later than that is a scheduled row, not an ETA."""
+    return min(10 * 2**retries, 300)
+
+
+@shared_task
+def plan_event(event_id):
+    dispatch.plan_event(event_id)
+
+
+@shared_task(bind=True, max_retries=MAX_SEND_RETRIES)
+def send_delivery(self, delivery_id):
+    try:
+        sending.send(delivery_id)
+    except sending.TransientFailure as failure:
+        if self.request.retries >= self.max_retries:
+            sending.give_up(delivery_id, failure)
+            return
+        raise self.retry(countdown=backoff(self.request.retries), queue=failure.priority) from None
+
+
+@shared_task
+def dispatch_due():
+    return dispatch.dispatch_due()
+
+
+@shared_task
+def sweep():
+    return dispatch.sweep()

@@ -1,0 +1,80 @@
+"""Portal pages: preferences, the in-app inbox, one-click unsubscribe."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.signing import BadSignature
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from notifications import inbox as inbox_service
+from notifications import preferences as preference_service
+from notifications.events import UnknownEvent, groups
+from notifications.models import Channel
+from notifications.unsubscribe import read_token
+
+
+@login_required
+def preferences(request):
+    if request.method == "POST":
+        enabled = {tuple(value.split(":", 1)) for value in request.POST.getlist("on")}
+        preference_service.save_choices(request.user, enabled)
+        messages.success(request, _("Your preferences are saved."))
+        return redirect("notifications:preferences")
+    return render(
+        request,
+        "notifications/preferences.html",
+        {"rows": preference_service.preference_matrix(request.user)},
+    )
+
+
+@login_required
+def inbox(request):
+    return render(
+        request,
+        "notifications/inbox.html",
+        {"deliveries": inbox_service.messages_for(request.user)[:100]},
+    )
+
+
+@login_required
+@require_POST
+def open_message(request, pk):
+    delivery = get_object_or_404(inbox_service.messages_for(request.user), pk=pk)
+    inbox_service.mark_read(request.user, delivery.pk)
+    try:
+        link = inbox_service.link_of(delivery)
+    except UnknownEvent:
+        link = ""
+    return redirect(link or "notifications:inbox")
+
+
+@login_required
+@require_POST
+def mark_all_read(request):
+    inbox_service.mark_read(request.user)
+    return redirect("notifications:inbox")
+
+
+# Mail clients send the one-click POST (RFC 8058) without a CSRF token: the signed
+# token in the URL is what authorises it.
+@csrf_exempt
+def unsubscribe(request, token):
+    try:
+        _key, group_code, channel, _address = read_token(token)
+    except BadSignature:
+        raise Http404(_("This unsubscribe link is not valid.")) from None
+    done = request.method == "POST"
+    if done:
+        preference_service.unsubscribe(token)
+    return render(
+        request,
+        "notifications/unsubscribe.html",
+        {"done": done, "group": _group_label(group_code), "channel": Channel(channel).label},
+    )
+
+
+def _group_label(code):
+    return next((group.label for group in groups() if group.code == code), code)
