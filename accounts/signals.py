@@ -10,4 +10,4 @@ from accounts.models import Membership
 @receiver(post_save, sender=Membership, dispatch_uid="accounts.member_joined")
 def member_joined(sender, instance, created, **kwargs):
     if created:
-        notifications.emit("accounts.member_joined", target=instance)
+        notifications.emit("accounts.member_joined", instance)

@@ -1,7 +1,7 @@
 """The notification engine. Domain apps call `emit`, `target_moved` and `target_cancelled`."""
 
 
-def emit(code, target, actor=None, organisation=None, **data):
+def emit(code, target, /, actor=None, organisation=None, **data):
     """Record an event in the caller's transaction; see `notifications.services.emit`."""
     from notifications.services import emit as _emit
 

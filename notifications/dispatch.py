@@ -9,6 +9,7 @@ import logging
 
 from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from notifications import planning
 from notifications.events import Priority, UnknownEvent, get_event_type
@@ -30,7 +31,8 @@ def plan_event(event_id):
     """Plan a stored event once, then queue what is due now."""
     with transaction.atomic():
         event = (
-            Event.objects.select_for_update()
+            # Locked so two planners of one event take turns (PostgreSQL).
+            Event.objects.select_for_update(of=("self",))
             .select_related("organisation", "actor")
             .filter(pk=event_id, planned_at=None)
             .first()
@@ -57,7 +59,7 @@ def queue_sends(rows):
     for delivery_id, priority in rows:
         try:
             send_delivery.apply_async((delivery_id,), queue=priority)
-        except Exception:
+        except BrokerUnavailable:
             logger.exception("Could not queue delivery %s; the sweeper will retry", delivery_id)
             return
 

@@ -25,6 +25,7 @@ from django.template.defaulttags import (
 )
 from django.utils import timezone, translation
 from django.utils.html import linebreaks
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 ALLOWED_NODES = (
@@ -156,4 +157,4 @@ def render(subject, body, html, context, language, time_zone):
 
 def html_from_text(text):
     """A plain HTML version of a text message, for email clients that prefer HTML."""
-    return linebreaks(text, autoescape=True)
+    return mark_safe(linebreaks(text, autoescape=True))  # escaped first, then marked safe

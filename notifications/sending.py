@@ -124,7 +124,7 @@ def choose_template(delivery):
     for language in (delivery.language, settings.LANGUAGE_CODE, *templates):
         if language in templates:
             return templates[language]
-    raise MissingTemplate(f"Rule {delivery.rule} has no {delivery.get_channel_display()} template.")
+    raise MissingTemplate(f"Rule {delivery.rule} has no {delivery.channel!r} template.")
 
 
 def message_context(delivery):

@@ -4,6 +4,7 @@ import logging
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from notifications import planning
 from notifications.events import get_event_type
@@ -12,7 +13,7 @@ from notifications.models import Event
 logger = logging.getLogger(__name__)
 
 
-def emit(code, target, actor=None, organisation=None, **data):
+def emit(code, target, /, actor=None, organisation=None, **data):
     """Record that `code` happened to `target`, in the caller's transaction (SPEC N-8).
 
     Planning is queued once the transaction commits; if the broker is down
@@ -36,7 +37,7 @@ def queue_planning(event_id, priority):
 
     try:
         plan_event.apply_async((event_id,), queue=priority)
-    except Exception:
+    except BrokerUnavailable:
         # The broker is unreachable: the event is stored, the sweeper will plan it.
         logger.exception("Could not queue planning of event %s; the sweeper will retry", event_id)
 

@@ -1,11 +1,14 @@
 """Test settings: the project's, plus a small test-only domain that exercises the engine."""
 
+from config import env
 from config.settings import *  # noqa: F403
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]  # noqa: F405
 
 # Tasks run in the test process unless a test starts a real worker.
-CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_ALWAYS_EAGER = env.boolean("CELERY_TASK_ALWAYS_EAGER", True)
 CELERY_TASK_EAGER_PROPAGATES = True
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A worker subprocess started by a test may ask for files instead (EMAIL_BACKEND).
+EMAIL_BACKEND = env.string("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+EMAIL_FILE_PATH = env.string("EMAIL_FILE_PATH")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -3,6 +3,8 @@
 import functools
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
 from notifications.channels.base import ChannelBackend, ChannelError, SendResult, Unconfigured
@@ -20,3 +22,9 @@ def get_backend(channel) -> ChannelBackend:
     if backend.kind != channel:
         raise ValueError(f"{path} is a {backend.kind!r} backend, configured for {channel!r}")
     return backend
+
+
+@receiver(setting_changed)
+def _forget_backends(setting, **kwargs):
+    if setting == "RELAIS_CHANNELS":
+        get_backend.cache_clear()

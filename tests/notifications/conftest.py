@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import Organisation
 from notifications.models import Rule
@@ -29,3 +30,31 @@ def appointment_factory(organisation, alice):
         return Appointment.objects.create(organisation=organisation, **fields)
 
     return make
+
+
+@pytest.fixture
+def emit_now(django_capture_on_commit_callbacks):
+    """Emit as a domain app does, and run what waits for the commit (planning, sending)."""
+    import notifications
+
+    def emit(code, target, /, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return notifications.emit(code, target, **kwargs)
+
+    return emit
+
+
+@pytest.fixture
+def plan_only(monkeypatch):
+    """Plan events without sending: deliveries stay as planned, for inspection."""
+    monkeypatch.setattr("notifications.dispatch.queue_sends", lambda rows: None)
+
+
+NOW = datetime.datetime(2026, 12, 1, 8, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def frozen(time_machine):
+    time_machine.move_to(NOW, tick=False)
+    assert timezone.now() == NOW
+    return NOW

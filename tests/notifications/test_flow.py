@@ -16,7 +16,7 @@ def test_n8_event_becomes_an_email_after_commit(
     RuleFactory(roles=["client"], channels=["email"])
     appointment = appointment_factory()
     with django_capture_on_commit_callbacks(execute=True):
-        event = notifications.emit("testapp.booked", target=appointment)
+        event = notifications.emit("testapp.booked", appointment)
     delivery = Delivery.objects.get(event=event)
     assert delivery.status == Delivery.Status.SENT
     assert delivery.address == alice.email

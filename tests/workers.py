@@ -1,0 +1,69 @@
+"""Real Celery worker processes for tests that must cross a real broker."""
+
+import contextlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from celery import Celery
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def result_backend_for(tmp_path):
+    """Where workers write results: Redis beside a Redis broker, else a folder."""
+    if settings.CELERY_BROKER_URL.startswith("redis://"):
+        return settings.CELERY_BROKER_URL
+    return f"file://{tmp_path}"
+
+
+def database_url_for_workers():
+    """The URL of the database this test runs on, for a worker process to share."""
+    db = connection.settings_dict
+    if connection.vendor != "postgresql":
+        raise RuntimeError("only a PostgreSQL test database can be shared with a worker")
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@contextlib.contextmanager
+def celery_workers(count=1, queues="high,default,bulk", concurrency=1, **env):
+    """Start `count` worker processes; stop them (and wait) on exit."""
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queues]
+            + ["-n", f"test{index}@%h", "--concurrency", str(concurrency)]
+            + ["--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
+            cwd=ROOT,
+            env=os.environ | {"CELERY_TASK_ALWAYS_EAGER": "false"} | env,
+        )
+        for index in range(count)
+    ]
+    try:
+        yield processes
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@contextlib.contextmanager
+def producer(result_backend):
+    """A Celery app configured like the project's, that really sends and reads results."""
+    app = Celery("relais-test-producer")
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.conf.update(
+        result_backend=result_backend, task_ignore_result=False, task_always_eager=False
+    )
+    try:
+        yield app
+    finally:
+        app.close()
