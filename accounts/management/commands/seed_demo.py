@@ -22,7 +22,11 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        organisation, _ = Organisation.objects.get_or_create(name="Résidence Les Tilleuls")
+        # Production mode: in development the channels only print, so nothing leaves anyway.
+        organisation, _ = Organisation.objects.get_or_create(
+            name="Résidence Les Tilleuls",
+            defaults={"sending_mode": Organisation.SendingMode.PRODUCTION},
+        )
         Site.objects.get_or_create(
             organisation=organisation,
             name="Bâtiment A",
