@@ -139,11 +139,21 @@ ANYMAIL = {
     for name in sorted(env.names_with_prefix("ANYMAIL_"))
 }
 
-# Notification channels: kind -> backend class, imported on first use.
+# Notification channels: kind -> backend class, imported on first use. SMS,
+# push and voice print to the worker's log until production names a provider.
 RELAIS_CHANNELS = {
     "email": "notifications.channels.email.EmailChannel",
     "inapp": "notifications.channels.inapp.InAppChannel",
+    "sms": env.string("SMS_BACKEND", "notifications.channels.sms.ConsoleSMS"),
+    "push": env.string("PUSH_BACKEND", "notifications.channels.push.ConsolePush"),
+    "voice": env.string("VOICE_BACKEND", "notifications.channels.voice.ConsoleVoice"),
 }
+TWILIO_ACCOUNT_SID = env.string("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = env.string("TWILIO_AUTH_TOKEN", "")
+TWILIO_SMS_FROM = env.string("TWILIO_SMS_FROM", "")  # a number in E.164, or a messaging service
+TWILIO_VOICE_FROM = env.string("TWILIO_VOICE_FROM", "")
+TWILIO_API_URL = env.string("TWILIO_API_URL", "")  # default: Twilio's own
+FIREBASE_CREDENTIALS_FILE = env.string("FIREBASE_CREDENTIALS_FILE", "")
 
 # Celery: three queues so a mass alert (bulk) never delays an urgent message
 # (high). Tasks are acknowledged after they run and given back if the worker

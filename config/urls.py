@@ -6,6 +6,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("anymail/", include("anymail.urls")),  # ESP tracking webhooks
     path("", include("accounts.urls")),
     path("", include("notifications.urls")),
 ]

@@ -8,7 +8,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
-        from notifications import events
+        from notifications import email_tracking, events  # noqa: F401  (connects anymail's signal)
 
         events.autodiscover()
         post_migrate.connect(_install_default_rules, sender=self)

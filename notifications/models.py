@@ -213,6 +213,32 @@ class Suppression(models.Model):
         return f"{self.address} ({self.get_channel_display()})"
 
 
+class Device(models.Model):
+    """A phone or browser that receives push messages through FCM (SPEC C-3)."""
+
+    class Platform(models.TextChoices):
+        ANDROID = "android", "Android"
+        IOS = "ios", "iOS"
+        WEB = "web", _("Web browser")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="devices")
+    token = models.CharField(_("FCM token"), max_length=512, unique=True)
+    platform = models.CharField(_("platform"), max_length=10, choices=Platform.choices)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    deactivated_reason = models.CharField(_("deactivated because"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    last_seen = models.DateTimeField(_("last seen"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("push device")
+        verbose_name_plural = _("push devices")
+        indexes = [models.Index(fields=["user", "active"], name="device_user_active")]
+
+    def __str__(self):
+        return self.name or f"{self.get_platform_display()} · {self.token[:12]}…"
+
+
 class Delivery(models.Model):
     """One message to one recipient on one channel: the delivery log (SPEC N-6)."""
 

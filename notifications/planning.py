@@ -9,6 +9,7 @@ decided a chunk at a time: the number of queries grows with the number of
 chunks, never with the number of recipients.
 """
 
+import copy
 import datetime
 import itertools
 import zoneinfo
@@ -308,6 +309,29 @@ def _save(deliveries):
     Delivery.objects.filter(
         dedupe_key__in=existing, status=Delivery.Status.CANCELLED, reason=RESCHEDULED
     ).update(status=Delivery.Status.SCHEDULED, reason="")
+
+
+def plan_fallback(delivery, now=None):
+    """A permanent failure on a channel: plan the rule's fallback channel instead (SPEC N-15).
+
+    Return the ids of the deliveries to queue; the usual checks apply to the fallback.
+    """
+    rule = delivery.rule
+    if rule is None or not rule.fallback_channel or rule.fallback_channel == delivery.channel:
+        return []
+    if delivery.user is None:
+        return []
+    now = now or timezone.now()
+    fallback_rule = copy.copy(rule)
+    fallback_rule.channels, fallback_rule.fallback_channel = [rule.fallback_channel], ""
+    recipient = Recipient.from_user(delivery.user)
+    deliveries = _decide(delivery.event, fallback_rule, [recipient], Slot(now, ""), now)
+    _save(deliveries)
+    return list(
+        Delivery.objects.filter(
+            dedupe_key__in=[d.dedupe_key for d in deliveries], status=Delivery.Status.QUEUED
+        ).values_list("pk", "priority")
+    )
 
 
 def plan(event, now=None):

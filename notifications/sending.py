@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from notifications import rendering, unsubscribe
+from notifications import dispatch, planning, rendering, unsubscribe
 from notifications.channels import ChannelError, get_backend
 from notifications.models import Delivery, Suppression
 from notifications.planning import ON_SUPPRESSION_LIST, conditions_hold
@@ -16,6 +16,7 @@ from notifications.planning import ON_SUPPRESSION_LIST, conditions_hold
 logger = logging.getLogger(__name__)
 
 CONDITION_FAILED = gettext_noop("condition no longer holds: %s")
+FELL_BACK = gettext_noop("fell back to another channel")
 Status = Delivery.Status
 
 
@@ -38,9 +39,9 @@ def send(delivery_id):
     )
     if claimed != 1:
         return  # another worker has it, or it is no longer pending
-    delivery = Delivery.objects.select_related("event__organisation", "event__actor", "rule").get(
-        pk=delivery_id
-    )
+    delivery = Delivery.objects.select_related(
+        "event__organisation", "event__actor", "rule", "user"
+    ).get(pk=delivery_id)
     if _stopped(delivery):
         return
     try:
@@ -52,6 +53,7 @@ def send(delivery_id):
     except ChannelError as error:
         if error.permanent:
             _finish(delivery, Status.FAILED, last_error=str(error))
+            _fall_back(delivery)
         else:
             _finish(delivery, Status.QUEUED, last_error=str(error))
             raise TransientFailure(str(error), delivery.priority) from error
@@ -63,6 +65,13 @@ def send(delivery_id):
             provider_message_id=result.provider_message_id,
             last_error="",
         )
+
+
+def _fall_back(delivery):
+    fallback = planning.plan_fallback(delivery)
+    if fallback:
+        _finish(delivery, Status.FAILED, reason=FELL_BACK)
+        dispatch.queue_sends(fallback)
 
 
 def give_up(delivery_id, error):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from notifications import views
+from notifications import devices, views, webhooks
 
 app_name = "notifications"
 urlpatterns = [
@@ -9,4 +9,8 @@ urlpatterns = [
     path("inbox/<int:pk>/", views.open_message, name="open"),
     path("inbox/read-all/", views.mark_all_read, name="read_all"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("api/devices/", devices.register, name="device_register"),
+    path("api/devices/unregister/", devices.unregister, name="device_unregister"),
+    path("webhooks/twilio/status/", webhooks.twilio_status, name="twilio_status"),
+    path("webhooks/twilio/inbound/", webhooks.twilio_inbound, name="twilio_inbound"),
 ]

@@ -29,3 +29,28 @@ def bob(organisation):
 def alice(organisation):
     """Alice lives in the Tilleuls residence."""
     return member(organisation, email="alice@example.test", display_name="Alice Durand")
+
+
+@pytest.fixture
+def fake_provider(settings):
+    """A fake Brevo + Twilio on 127.0.0.1, with the real client libraries pointed at it."""
+    from tests.fake_provider import FakeProvider
+
+    provider = FakeProvider().start()
+    settings.EMAIL_BACKEND = "anymail.backends.brevo.EmailBackend"
+    settings.ANYMAIL = {
+        "BREVO_API_KEY": "test-key",
+        "BREVO_API_URL": provider.url + "/v3/",
+        "WEBHOOK_SECRET": "relais:webhook-secret",
+    }
+    settings.TWILIO_ACCOUNT_SID = "AC" + "0" * 32
+    settings.TWILIO_AUTH_TOKEN = "twilio-test-token"
+    settings.TWILIO_SMS_FROM = "+33700000000"
+    settings.TWILIO_API_URL = provider.url
+    settings.RELAIS_CHANNELS = {
+        **settings.RELAIS_CHANNELS,
+        "sms": "notifications.channels.sms.TwilioSMS",
+        "voice": "notifications.channels.voice.TwilioVoice",
+    }
+    yield provider
+    provider.stop()

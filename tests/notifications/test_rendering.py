@@ -3,10 +3,18 @@
 import datetime
 
 import pytest
+from django.utils import translation
 
 from notifications.rendering import TemplateProblem, check_template, render
 
 NAMES = {"title", "start", "items", "recipient_name"}
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in English; the French ones are in the catalog."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.parametrize(
@@ -57,6 +65,11 @@ def test_n3_unknown_variable_is_refused(source, name):
 def test_n3_unsafe_tags_are_refused(source):
     with pytest.raises(TemplateProblem):
         check_template(source, NAMES)
+
+
+def test_n3_errors_are_explained_in_french_by_default():
+    with translation.override("fr"), pytest.raises(TemplateProblem, match="Variable inconnue"):
+        check_template("{{ titel }}", NAMES)
 
 
 def test_n17_render_uses_the_language_and_time_zone():

@@ -1,0 +1,61 @@
+"""SMS (SPEC C-2): a console backend for development, Twilio in production."""
+
+import logging
+
+from django.conf import settings
+
+from notifications.channels import twilio_api
+from notifications.channels.base import ChannelBackend, SendResult
+
+logger = logging.getLogger(__name__)
+
+# The GSM 03.38 alphabet: texts written only with it fit 160 characters a
+# segment. One other character (an emoji, a curly apostrophe, a non-breaking
+# space) switches the whole text to UCS-2: 70 a segment, and twice the money.
+GSM7_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENDED = set("^{}\\[~]|€\f")  # each counts as two characters
+
+
+def segment_info(text):
+    """(encoding, characters counted, segments) of an SMS text."""
+    if all(char in GSM7_BASIC or char in GSM7_EXTENDED for char in text):
+        length = sum(2 if char in GSM7_EXTENDED else 1 for char in text)
+        single, multi, encoding = 160, 153, "GSM-7"
+    else:
+        length = len(text.encode("utf-16-le")) // 2  # an emoji takes two UCS-2 units
+        single, multi, encoding = 70, 67, "UCS-2"
+    segments = 1 if length <= single else -(-length // multi)
+    return encoding, length, segments
+
+
+class SMSChannel(ChannelBackend):
+    kind = "sms"
+
+    def address_for(self, recipient):
+        return recipient.phone
+
+
+class ConsoleSMS(SMSChannel):
+    """Development: the SMS is printed to the worker's log, nothing leaves."""
+
+    def send(self, delivery):
+        logger.warning("SMS to %s: %s", delivery.address, delivery.body)
+        return SendResult(provider_message_id=f"console-sms-{delivery.pk}")
+
+
+class TwilioSMS(SMSChannel):
+    def send(self, delivery):
+        twilio = twilio_api.client()
+        try:
+            message = twilio.messages.create(
+                to=delivery.address,
+                from_=settings.TWILIO_SMS_FROM,
+                body=delivery.body,
+                status_callback=twilio_api.callback_url("notifications:twilio_status"),
+            )
+        except twilio_api.ERRORS as error:
+            raise twilio_api.channel_error(error) from error
+        return SendResult(provider_message_id=message.sid)

@@ -1,0 +1,56 @@
+"""django-anymail tracking webhooks -> the delivery log and the suppression list (SPEC N-7).
+
+The webhook URLs are anymail's own (/anymail/<esp>/tracking/), protected by
+ANYMAIL_WEBHOOK_SECRET; anymail turns each ESP's payload into one event type.
+"""
+
+import logging
+
+from anymail.signals import EventType, RejectReason, tracking
+from django.dispatch import receiver
+
+from notifications import feedback
+from notifications.models import Delivery, Suppression
+
+logger = logging.getLogger(__name__)
+Status = Delivery.Status
+
+STATUS_OF = {
+    EventType.DELIVERED: Status.DELIVERED,
+    EventType.OPENED: Status.OPENED,
+    EventType.CLICKED: Status.CLICKED,
+    EventType.BOUNCED: Status.BOUNCED,
+    EventType.REJECTED: Status.FAILED,
+    EventType.FAILED: Status.FAILED,
+}
+# Rejections that say the address itself is bad, not this one message.
+BAD_ADDRESS = {RejectReason.BOUNCED, RejectReason.INVALID, RejectReason.SPAM}
+
+
+@receiver(tracking, dispatch_uid="relais.email_tracking")
+def on_tracking_event(sender, event, esp_name, **kwargs):
+    status = STATUS_OF.get(event.event_type)
+    detail = (
+        f"{esp_name} {event.event_type}: {event.description or event.mta_response or ''}".strip()
+    )
+    if status:
+        error = detail if status in (Status.BOUNCED, Status.FAILED) else ""
+        feedback.record(event.message_id, status, error=error, when=event.timestamp)
+    if event.event_type == EventType.COMPLAINED:
+        feedback.note_complaint(event.message_id)
+        feedback.suppress("email", event.recipient, Suppression.Reason.COMPLAINT, detail)
+    elif _is_hard_bounce(event):
+        feedback.suppress("email", event.recipient, Suppression.Reason.BOUNCE, detail)
+    elif event.event_type == EventType.UNSUBSCRIBED:
+        feedback.suppress("email", event.recipient, Suppression.Reason.UNSUBSCRIBED, detail)
+
+
+def _is_hard_bounce(event):
+    if event.event_type not in (EventType.BOUNCED, EventType.REJECTED):
+        return False
+    if event.reject_reason not in BAD_ADDRESS:
+        return False
+    # Some ESPs report soft bounces (a full mailbox) as bounces too; their raw
+    # event name says so.
+    raw = event.esp_event if isinstance(event.esp_event, dict) else {}
+    return "soft" not in str(raw.get("event", raw.get("type", ""))).lower()
