@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test lint format messages clean
+.PHONY: run test lint format messages chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,13 @@ test: $(VENV)/.test-deps lint
 	$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing." >&2; exit 1; fi; \
 	exit $$status
+
+## chromium: Debian's Chromium for tests/browser, which skip (and say so) without it.
+# Not fatal: a machine without apt or root still runs every other test.
+chromium:
+	@command -v chromium >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) || \
+	  echo "Chromium could not be installed: the browser tests will be skipped." >&2
 
 lint: $(VENV)/.test-deps
 	$(BIN)/ruff check .

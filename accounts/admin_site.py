@@ -1,7 +1,21 @@
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import is_back_office_user
+
+
+class BackOfficeLoginForm(AdminAuthenticationForm):
+    """Django's admin login asks for is_staff; here a manager's membership is enough."""
+
+    def confirm_login_allowed(self, user):
+        if not is_back_office_user(user):
+            raise ValidationError(
+                self.error_messages["invalid_login"],
+                code="invalid_login",
+                params={"username": self.username_field.verbose_name},
+            )
 
 
 class RelaisAdminSite(admin.AdminSite):
@@ -10,6 +24,7 @@ class RelaisAdminSite(admin.AdminSite):
     site_header = _("Relais back office")
     site_title = _("Relais")
     index_title = _("Administration")
+    login_form = BackOfficeLoginForm
 
     def has_permission(self, request):
         return is_back_office_user(request.user)

@@ -8,6 +8,7 @@ from notifications.events import (
     DefaultRule,
     EventGroup,
     EventType,
+    Priority,
     RecipientRole,
     Variable,
     register,
@@ -27,6 +28,7 @@ def _organisation_managers(membership, event):
 
 
 ACCOUNT = EventGroup("account", _("My account"))
+SECURITY = EventGroup("security", _("Security of my account"))
 
 WELCOME_FR = (
     "Bienvenue dans {{ organisation }}",
@@ -74,6 +76,46 @@ register(
                     ("email", "en"): WELCOME_EN,
                     ("inapp", "en"): WELCOME_EN,
                 },
+            )
+        ],
+    )
+)
+
+
+RESET_FR = (
+    "Réinitialisation de votre mot de passe Relais",
+    "Bonjour {{ recipient_name }},\n\n"
+    "Pour choisir un nouveau mot de passe, ouvrez ce lien (valable quelques jours, "
+    "une seule fois) :\n\n{{ reset_link }}\n\n"
+    "Si vous n'avez rien demandé, ignorez ce message : votre mot de passe ne change pas.",
+)
+RESET_EN = (
+    "Reset your Relais password",
+    "Hello {{ recipient_name }},\n\n"
+    "To choose a new password, open this link (valid for a few days, once):\n\n"
+    "{{ reset_link }}\n\n"
+    "If you did not ask for it, ignore this message: your password does not change.",
+)
+
+register(
+    EventType(
+        code="accounts.password_reset",
+        label=_("Password reset requested"),
+        group=SECURITY,
+        roles=[RecipientRole("user", _("The person"), lambda user, event: [user])],
+        variables=[Variable("reset_link", _("Reset link"), "https://relais.example/reset/MQ/abc/")],
+        context=lambda user, data: {"reset_link": data["reset_link"]},
+        mandatory=True,
+        notify_actor=True,
+        priority=Priority.HIGH,
+        link=lambda user: "",
+        default_rules=[
+            DefaultRule(
+                key="accounts.password_reset/email",
+                name=_("Send the password reset link"),
+                roles=["user"],
+                channels=["email"],
+                templates={("email", "fr"): RESET_FR, ("email", "en"): RESET_EN},
             )
         ],
     )

@@ -113,6 +113,15 @@ class Site(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     address = models.TextField(_("address"), blank=True)
+    default_manager = models.ForeignKey(
+        User,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("default manager"),
+        help_text=_("Told about requests that no category manager handles."),
+    )
 
     class Meta:
         verbose_name = _("site")

@@ -158,7 +158,8 @@ FIREBASE_CREDENTIALS_FILE = env.string("FIREBASE_CREDENTIALS_FILE", "")
 # Celery: three queues so a mass alert (bulk) never delays an urgent message
 # (high). Tasks are acknowledged after they run and given back if the worker
 # dies, one at a time per process; the database outbox makes replays harmless.
-CELERY_BROKER_URL = env.string("CELERY_BROKER_URL", "filesystem://")
+# The host part means nothing to this transport, but kombu warns without one.
+CELERY_BROKER_URL = env.string("CELERY_BROKER_URL", "filesystem://localhost/")
 CELERY_RESULT_BACKEND = env.string("CELERY_RESULT_BACKEND")
 CELERY_TASK_IGNORE_RESULT = CELERY_RESULT_BACKEND is None
 CELERY_TASK_QUEUES = [Queue("high"), Queue("default"), Queue("bulk")]

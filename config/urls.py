@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("anymail/", include("anymail.urls")),  # ESP tracking webhooks
+    path("requests/", include("requests_center.urls")),
     path("", include("accounts.urls")),
     path("", include("notifications.urls")),
 ]

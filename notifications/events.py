@@ -126,6 +126,7 @@ class EventType:
     conditions: list[Condition] = field(default_factory=list)
     priority: str = Priority.DEFAULT
     mandatory: bool = False  # password reset, opt-in confirmation: preferences cannot stop it
+    notify_actor: bool = False  # whether the person who acted is told too
     link: Callable[[Any], str] = _no_link  # where the in-app message leads
     # Files attached to emails, e.g. an .ics invitation: (target, delivery) -> [(name, bytes, type)]
     attachments: Callable[[Any, Any], list] = lambda target, delivery: []

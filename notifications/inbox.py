@@ -13,8 +13,11 @@ SHOWN = [
 
 
 def messages_for(user):
-    return Delivery.objects.filter(user=user, channel="inapp", status__in=SHOWN).select_related(
-        "event"
+    """The user's in-app messages, newest first: by arrival, not by when they were planned."""
+    return (
+        Delivery.objects.filter(user=user, channel="inapp", status__in=SHOWN)
+        .select_related("event")
+        .order_by("-sent_at", "-pk")
     )
 
 

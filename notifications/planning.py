@@ -15,7 +15,7 @@ import itertools
 import zoneinfo
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -87,13 +87,21 @@ def recipients_for(rule, target, event):
     if event.is_test:
         yield Recipient.from_user(event.actor)
         return
-    seen = set()
+    # Nobody is told about what they did themselves (their own comment, their own change).
+    seen = set() if rule.event_type.notify_actor else {f"user:{event.actor_id}"}
     for code in rule.roles:
-        for person in rule.event_type.role(code).resolve(target, event):
+        for person in _stream(rule.event_type.role(code).resolve(target, event)):
             recipient = as_recipient(person)
             if recipient.key not in seen:
                 seen.add(recipient.key)
                 yield recipient
+
+
+def _stream(people):
+    """A resolver's answer, read a chunk at a time when it is a query (not 100,000 rows at once)."""
+    if isinstance(people, QuerySet) and people._result_cache is None:
+        return people.iterator(chunk_size=CHUNK_SIZE)
+    return people
 
 
 def plan_rule(event, rule, target, now, save=True):

@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 
 from notifications.events import catalog, groups
 from notifications.models import Channel, Preference, Rule, Suppression
@@ -10,6 +12,10 @@ from notifications.unsubscribe import read_token
 
 # Channels a person can turn off; voice calls only serve snow alerts, which have their own opt-in.
 CHOOSABLE_CHANNELS = [Channel.EMAIL, Channel.SMS, Channel.PUSH, Channel.INAPP]
+
+
+class UnknownRecipient(LookupError):
+    """An unsubscribe token for a user who no longer exists."""
 
 
 @dataclass
@@ -24,7 +30,7 @@ class Choice:
 def preference_matrix(user):
     """One row per event group, one Choice per channel."""
     off = set(Preference.objects.filter(user=user, enabled=False).values_list("group", "channel"))
-    used = _channels_used_by_group()
+    used = _channels_used_by_group(user)
     rows = []
     for group in groups():
         mandatory = all(et.mandatory for et in catalog() if et.group.code == group.code)
@@ -43,12 +49,24 @@ def preference_matrix(user):
     return rows
 
 
-def _channels_used_by_group():
+def channels_in(rows):
+    """The channels some row offers: the matrix's columns, so none is empty throughout."""
+    return [
+        channel
+        for index, channel in enumerate(CHOOSABLE_CHANNELS)
+        if any(choices[index].offered for _group, choices in rows)
+    ]
+
+
+def _channels_used_by_group(user):
+    """{group: channels} of the enabled rules that can reach the user."""
+    # The defaults and their own organisations' rules: another organisation's are not theirs.
     group_of = {event_type.code: event_type.group.code for event_type in catalog()}
+    rules = Rule.objects.filter(enabled=True).filter(
+        Q(organisation=None) | Q(organisation__in=user.memberships.values("organisation"))
+    )
     used = {}
-    for code, channels, fallback in Rule.objects.filter(enabled=True).values_list(
-        "event_code", "channels", "fallback_channel"
-    ):
+    for code, channels, fallback in rules.values_list("event_code", "channels", "fallback_channel"):
         if code in group_of:
             used.setdefault(group_of[code], set()).update(channels, [fallback] if fallback else [])
     return used
@@ -56,7 +74,10 @@ def _channels_used_by_group():
 
 @transaction.atomic
 def save_choices(user, enabled_pairs):
-    """Store the matrix as submitted: `enabled_pairs` is the set of (group, channel) left on."""
+    """Store the matrix as submitted: `enabled_pairs` is the set of (group, channel) left on.
+
+    Mandatory groups and channels no rule uses are not the form's to change, whatever it sent.
+    """
     for group, choices in preference_matrix(user):
         for choice in choices:
             if choice.offered and not choice.mandatory:
@@ -73,6 +94,8 @@ def unsubscribe(token):
     recipient_key, group, channel, address = read_token(token)
     kind, _sep, pk = recipient_key.partition(":")
     if kind == "user":
+        if not get_user_model().objects.filter(pk=pk).exists():
+            raise UnknownRecipient(recipient_key)
         Preference.objects.update_or_create(
             user_id=int(pk), group=group, channel=channel, defaults={"enabled": False}
         )

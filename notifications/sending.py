@@ -5,7 +5,7 @@ import logging
 from django.conf import settings
 from django.db.models import F
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
 from notifications import dispatch, planning, rendering, unsubscribe
@@ -105,11 +105,13 @@ def _finish(delivery, status, **fields):
 def render_delivery(delivery):
     """Render the rule's template for the recipient and keep the result on the delivery."""
     template = choose_template(delivery)
+    with translation.override(delivery.language):  # labels in the context speak it too
+        context = message_context(delivery)
     message = rendering.render(
         template.subject,
         template.body,
         template.html,
-        message_context(delivery),
+        context,
         delivery.language,
         delivery.time_zone,
     )

@@ -1,13 +1,17 @@
 """Portal pages: preferences, the in-app inbox, one-click unsubscribe."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.signing import BadSignature
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from notifications import inbox as inbox_service
 from notifications import preferences as preference_service
@@ -17,16 +21,20 @@ from notifications.unsubscribe import read_token
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def preferences(request):
     if request.method == "POST":
-        enabled = {tuple(value.split(":", 1)) for value in request.POST.getlist("on")}
+        enabled = {
+            tuple(value.split(":", 1)) for value in request.POST.getlist("on") if ":" in value
+        }
         preference_service.save_choices(request.user, enabled)
         messages.success(request, _("Your preferences are saved."))
         return redirect("notifications:preferences")
+    rows = preference_service.preference_matrix(request.user)
     return render(
         request,
         "notifications/preferences.html",
-        {"rows": preference_service.preference_matrix(request.user)},
+        {"rows": rows, "channels": preference_service.channels_in(rows)},
     )
 
 
@@ -42,11 +50,16 @@ def inbox(request):
 @login_required
 @require_POST
 def open_message(request, pk):
+    # Someone else's message is "not found", never "forbidden": ids reveal nothing.
     delivery = get_object_or_404(inbox_service.messages_for(request.user), pk=pk)
     inbox_service.mark_read(request.user, delivery.pk)
     try:
         link = inbox_service.link_of(delivery)
     except UnknownEvent:
+        link = ""
+    # The link is the object's page on this site; anything else is not followed.
+    hosts = {request.get_host(), urlsplit(settings.SITE_URL).netloc}
+    if not url_has_allowed_host_and_scheme(link, hosts):
         link = ""
     return redirect(link or "notifications:inbox")
 
@@ -59,8 +72,9 @@ def mark_all_read(request):
 
 
 # Mail clients send the one-click POST (RFC 8058) without a CSRF token: the signed
-# token in the URL is what authorises it.
+# token in the URL is what authorises it. GET only asks, so link scanners change nothing.
 @csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token):
     try:
         _key, group_code, channel, _address = read_token(token)
@@ -68,7 +82,10 @@ def unsubscribe(request, token):
         raise Http404(_("This unsubscribe link is not valid.")) from None
     done = request.method == "POST"
     if done:
-        preference_service.unsubscribe(token)
+        try:
+            preference_service.unsubscribe(token)
+        except preference_service.UnknownRecipient:
+            raise Http404(_("This unsubscribe link is not valid.")) from None
     return render(
         request,
         "notifications/unsubscribe.html",

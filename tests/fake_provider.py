@@ -2,7 +2,8 @@
 
 The real client libraries talk to it: anymail's Brevo backend (BREVO_API_URL)
 and the twilio package (TWILIO_API_URL). It answers like the real APIs for the
-few endpoints Relais uses; `fail` decides, per request, an error to answer with.
+few endpoints Relais uses; `fail` decides, per request, an error to answer with,
+or `TIMEOUT`: hold the request `hang` seconds, then drop it unanswered.
 """
 
 import json
@@ -22,12 +23,18 @@ class Received:
     body: dict
 
 
+TIMEOUT = "timeout"  # what `fail` returns for a request the provider never answers
+
+
 @dataclass
 class FakeProvider:
     latency: float = 0.0
-    # (request) -> None, or (status, json_body) to answer with an error
+    # (request) -> None, (status, json_body) to answer with an error, or TIMEOUT
     fail: object = None
+    hang: float = 2.0  # how long a TIMEOUT request is held before the connection drops
+    keep_alive: bool = False  # HTTP/1.1 persistent connections, as real APIs offer
     received: list = field(default_factory=list)
+    answered: int = 0  # requests answered so far, errors included
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer = None
 
@@ -40,14 +47,15 @@ class FakeProvider:
         provider = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if provider.keep_alive else "HTTP/1.0"
+
             def do_POST(self):
                 provider._answer(self)
 
             def log_message(self, *args):  # keep test output quiet
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
         return self
 
@@ -72,13 +80,21 @@ class FakeProvider:
             self.received.append(request)
         if self.latency:
             time.sleep(self.latency)
-        status, answer = (self.fail and self.fail(request)) or self._success(request)
+        outcome = (self.fail and self.fail(request)) or self._success(request)
+        if outcome == TIMEOUT:
+            time.sleep(self.hang)
+            handler.close_connection = True
+            return
+        status, answer = outcome
         payload = json.dumps(answer).encode()
         handler.send_response(status)
         handler.send_header("Content-Type", "application/json")
         handler.send_header("Content-Length", str(len(payload)))
         handler.end_headers()
         handler.wfile.write(payload)
+        handler.wfile.flush()
+        with self.lock:
+            self.answered += 1
 
     def _success(self, request):
         if request.path.endswith("/Messages.json"):
@@ -96,6 +112,11 @@ class FakeProvider:
         if request.path.endswith("/smtp/email"):
             return 201, {"messageId": f"<{uuid.uuid4().hex}@smtp-relay.mailin.fr>"}
         return 404, {"message": "unknown endpoint"}
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # many workers connect at once: a short backlog drops SYNs
 
 
 def twilio_error(code, status=400, message="error"):

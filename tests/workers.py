@@ -29,6 +29,19 @@ def database_url_for_workers():
     return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def _broker_folders(root):
+    """The filesystem transport's folders under `root`, as config/settings.py lays them out."""
+    folders = {name: root / name for name in ("queue", "processed", "control")}
+    for folder in folders.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    return settings.CELERY_BROKER_TRANSPORT_OPTIONS | {
+        "data_folder_in": str(folders["queue"]),
+        "data_folder_out": str(folders["queue"]),
+        "processed_folder": str(folders["processed"]),
+        "control_folder": str(folders["control"]),
+    }
+
+
 @contextlib.contextmanager
 def celery_workers(count=1, queues="high,default,bulk", concurrency=1, **env):
     """Start `count` worker processes; stop them (and wait) on exit."""
@@ -56,13 +69,19 @@ def celery_workers(count=1, queues="high,default,bulk", concurrency=1, **env):
 
 
 @contextlib.contextmanager
-def producer(result_backend):
-    """A Celery app configured like the project's, that really sends and reads results."""
-    app = Celery("relais-test-producer")
+def producer(result_backend, RELAIS_DATA_DIR=None):
+    """A Celery app configured like the project's, that really sends and reads results.
+
+    With RELAIS_DATA_DIR, a filesystem broker uses that folder, as a worker started
+    with the same variable does.
+    """
+    app = Celery("relais-test-producer", set_as_current=False)  # the engine keeps its app
     app.config_from_object("django.conf:settings", namespace="CELERY")
     app.conf.update(
         result_backend=result_backend, task_ignore_result=False, task_always_eager=False
     )
+    if RELAIS_DATA_DIR and app.conf.broker_url.startswith("filesystem://"):
+        app.conf.broker_transport_options = _broker_folders(Path(RELAIS_DATA_DIR) / "broker")
     try:
         yield app
     finally:

@@ -126,3 +126,23 @@ def test_p3_person_added_by_a_manager_stays_in_their_organisation(bob_client, or
 def test_p3_scope_helper_gives_superusers_everything(site, horizon_site):
     root = UserFactory(is_superuser=True, is_staff=True)
     assert set(scope_to_user(Site.objects.all(), root, "organisation")) == {site, horizon_site}
+
+
+def test_p3_manager_logs_into_the_admin_with_email_and_password(client, bob):
+    bob.set_password("a-long-passphrase")
+    bob.save()
+    response = client.post(
+        reverse("admin:login"),
+        {"username": bob.email, "password": "a-long-passphrase", "next": reverse("admin:index")},
+    )
+    assert response.status_code == 302 and response.url == reverse("admin:index")
+
+
+def test_p3_occupant_cannot_log_into_the_admin(client, alice):
+    alice.set_password("a-long-passphrase")
+    alice.save()
+    response = client.post(
+        reverse("admin:login"), {"username": alice.email, "password": "a-long-passphrase"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors

@@ -14,7 +14,12 @@ from tests.workers import celery_workers, producer, result_backend_for
 
 def test_a_real_worker_runs_tasks_from_every_queue(tmp_path):
     backend = result_backend_for(tmp_path)
-    with celery_workers(CELERY_RESULT_BACKEND=backend) as (worker,), producer(backend) as app:
+    # A broker folder of its own, so no other worker on this machine takes the tasks.
+    isolated = {"RELAIS_DATA_DIR": str(tmp_path / "data")}
+    with (
+        celery_workers(CELERY_RESULT_BACKEND=backend, **isolated) as (worker,),
+        producer(backend, **isolated) as app,
+    ):
         for queue in ("high", "default", "bulk"):
             result = app.send_task("relais.ping", queue=queue)
             assert result.get(timeout=60) == "pong", f"no answer from the {queue} queue"
@@ -22,5 +27,5 @@ def test_a_real_worker_runs_tasks_from_every_queue(tmp_path):
 
 
 def test_broker_is_the_one_the_environment_names():
-    expected = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+    expected = os.environ.get("CELERY_BROKER_URL", "filesystem://localhost/")
     assert settings.CELERY_BROKER_URL == expected

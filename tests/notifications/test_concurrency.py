@@ -10,7 +10,7 @@ from django.db import connection, connections
 import notifications
 from notifications import dispatch, sending
 from tests.factories import RuleFactory
-from tests.workers import celery_workers, producer, database_url_for_workers
+from tests.workers import celery_workers, database_url_for_workers, producer
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

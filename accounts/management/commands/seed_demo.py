@@ -1,8 +1,16 @@
-"""Demo data for `make run`: safe to run again, it creates nothing twice."""
+"""Demo data for `make run`: safe to run again, it creates nothing twice.
 
+This command makes the organisation, its site and its people; each domain app
+adds its own demo objects in a `demo.py` with `seed(demo)` (found like events.py).
+"""
+
+from dataclasses import dataclass
+
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import translation
+from django.utils.module_loading import module_has_submodule
 
 from accounts.models import Membership, Organisation, Role, Site, User
 
@@ -17,6 +25,15 @@ DEMO_PEOPLE = [
 ]
 
 
+@dataclass
+class Demo:
+    """What the domain apps' demo seeds build on."""
+
+    organisation: Organisation
+    site: Site
+    people: dict  # email -> User
+
+
 class Command(BaseCommand):
     help = "Create (or refresh) the demo organisation, site and people, and print their logins."
 
@@ -27,17 +44,19 @@ class Command(BaseCommand):
             name="Résidence Les Tilleuls",
             defaults={"sending_mode": Organisation.SendingMode.PRODUCTION},
         )
-        Site.objects.get_or_create(
+        site, _ = Site.objects.get_or_create(
             organisation=organisation,
             name="Bâtiment A",
             defaults={"address": "12 rue des Tilleuls, 69003 Lyon"},
         )
+        people = {}
         for email, name, role in DEMO_PEOPLE:
-            user = self._person(email, name, superuser=role is None)
+            people[email] = user = self._person(email, name, superuser=role is None)
             if role:
                 Membership.objects.update_or_create(
                     user=user, organisation=organisation, defaults={"role": role}
                 )
+        self._seed_apps(Demo(organisation, site, people))
         self._print_logins()
 
     def _person(self, email, name, superuser):
@@ -47,6 +66,12 @@ class Command(BaseCommand):
             user.is_superuser = user.is_staff = superuser
             user.save()
         return user
+
+    def _seed_apps(self, demo):
+        for config in apps.get_app_configs():
+            if module_has_submodule(config.module, "demo"):
+                module = __import__(f"{config.name}.demo", fromlist=["seed"])
+                module.seed(demo)
 
     @translation.override("en")
     def _print_logins(self):

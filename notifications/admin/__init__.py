@@ -1,0 +1,14 @@
+"""The notification engine's back office (SPEC N-1 to N-7), registered on the admin site.
+
+Domain admins show an object's messages with the history panel:
+
+    from notifications.admin import DeliveryHistoryInline
+
+    class BookingAdmin(OrganisationScopedAdmin):
+        inlines = [DeliveryHistoryInline]
+"""
+
+from notifications.admin import deliveries, people, rules
+from notifications.admin.deliveries import DeliveryHistoryInline
+
+__all__ = ["DeliveryHistoryInline", "deliveries", "people", "rules"]

@@ -1,0 +1,324 @@
+"""The delivery log, the events behind it, and the history panel of domain objects (SPEC N-6)."""
+
+import csv
+import itertools
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes.admin import GenericTabularInline
+from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.urls import path, reverse
+from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+
+from accounts.scoping import OrganisationScopedAdmin, ScopedAccessMixin
+from notifications import backoffice
+from notifications.admin.common import (
+    EventCodeFilter,
+    admin_link,
+    html_frame,
+    reason_text,
+    status_light,
+    two_lines,
+)
+from notifications.models import Delivery, Event
+
+
+class EventFilter(EventCodeFilter):
+    field_path = "code"
+
+
+class DeliveryEventFilter(EventCodeFilter):
+    field_path = "event__code"
+
+
+class ReadOnlyDeliveriesMixin(ScopedAccessMixin):
+    """Deliveries listed under another object: the log is never edited by hand."""
+
+    model = Delivery
+    manager_actions = ("view",)
+    extra = 0
+    can_delete = False
+    ordering = ["-created_at"]
+    fields = ["created", "channel", "recipient", "address", "light", "reason", "sent_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("created"))
+    def created(self, delivery):
+        # Each row leads to its full log entry: rendered text, errors, timestamps.
+        return admin_link(delivery, _short(delivery.created_at))
+
+    @admin.display(description=gettext_lazy("recipient"))
+    def recipient(self, delivery):
+        return delivery.recipient_name
+
+    @admin.display(description=gettext_lazy("status"))
+    def light(self, delivery):
+        return status_light(delivery)
+
+    @admin.display(description=gettext_lazy("reason"))
+    def reason(self, delivery):
+        return reason_text(delivery)
+
+
+class DeliveryHistoryInline(ReadOnlyDeliveriesMixin, GenericTabularInline):
+    """Every message sent about an object, newest first, for any domain admin (SPEC N-6).
+
+    A domain admin shows it with `inlines = [DeliveryHistoryInline]`.
+    """
+
+    ct_field = "target_type"
+    ct_fk_field = "target_id"
+    verbose_name = gettext_lazy("message sent")
+    verbose_name_plural = gettext_lazy("messages sent about it")
+    fields = ["created", "event_code", *ReadOnlyDeliveriesMixin.fields[1:]]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("event")
+
+    @admin.display(description=gettext_lazy("event"))
+    def event_code(self, delivery):
+        return backoffice.event_label(delivery.event.code)
+
+
+class EventDeliveryInline(ReadOnlyDeliveriesMixin, admin.TabularInline):
+    verbose_name_plural = gettext_lazy("deliveries")
+
+
+@admin.register(Event)
+class EventAdmin(OrganisationScopedAdmin):
+    """The outbox, read-only, for support: what happened and whether it was planned."""
+
+    manager_actions = ("view",)
+    list_display = ["created", "event", "organisation", "target_link", "actor", "planned"]
+    list_display += ["is_test"]
+    list_filter = [EventFilter, "is_test", ("organisation", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["code"]
+    date_hierarchy = "created_at"
+    fields = ["code", "label", "organisation", "target_link", "actor", "data"]
+    fields += ["is_test", "created_at", "planned_at"]
+    readonly_fields = fields
+    inlines = [EventDeliveryInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("organisation", "actor")
+            .prefetch_related("target")
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("label"))
+    def label(self, event):
+        return backoffice.event_label(event.code)
+
+    @admin.display(description=gettext_lazy("created"), ordering="created_at")
+    def created(self, event):
+        return _short(event.created_at)
+
+    @admin.display(description=gettext_lazy("event"), ordering="code")
+    def event(self, event):
+        return two_lines(backoffice.event_label(event.code), event.code)
+
+    @admin.display(description=gettext_lazy("planned"), ordering="planned_at")
+    def planned(self, event):
+        return _short(event.planned_at)
+
+    @admin.display(description=gettext_lazy("object"))
+    def target_link(self, event):
+        return admin_link(event.target)
+
+
+DELIVERY_HEADER = ["light", "reason_shown", "event_link", "rule", "organisation", "target_link"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(OrganisationScopedAdmin):
+    """The delivery log (SPEC N-6): filter, search, read, resend, export."""
+
+    manager_actions = ("view",)
+    # Name over address and status over reason: the log keeps every column on one screen.
+    list_display = ["created", "event_code", "recipient", "channel", "light_and_reason"]
+    list_display += ["attempts", "sent"]
+    list_filter = [
+        ("created_at", admin.DateFieldListFilter),
+        "channel",
+        "status",
+        DeliveryEventFilter,
+        ("organisation", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["address", "recipient_name", "user__email"]
+    list_select_related = ["event"]
+    actions = ["resend", "export_csv"]
+    fieldsets = [
+        (None, {"fields": DELIVERY_HEADER}),
+        (
+            gettext_lazy("Recipient"),
+            {"fields": ["recipient_name", "user", "address", "channel", "language", "time_zone"]},
+        ),
+        (
+            gettext_lazy("Sending"),
+            {
+                "fields": [
+                    "priority",
+                    "send_at",
+                    "attempts",
+                    "last_error",
+                    "provider_message_id",
+                    "created_at",
+                    "claimed_at",
+                    "sent_at",
+                    "delivered_at",
+                    "opened_at",
+                    "read_at",
+                ]
+            },
+        ),
+        (gettext_lazy("Message"), {"fields": ["subject", "body", "html_frame"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return False  # deliveries come from events, resends and manual sends only
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the log says what happened; nobody rewrites it
+
+    def get_search_results(self, request, queryset, search_term):
+        results, duplicates = super().get_search_results(request, queryset, search_term)
+        phone = backoffice.as_e164(search_term)
+        if phone:
+            # "06 12 34 56 78" finds the SMS sent to +33612345678.
+            results |= queryset.filter(address=phone)
+        return results, duplicates
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_resend"
+        view = self.admin_site.admin_view(require_POST(self.resend_view))
+        return [path("<path:object_id>/resend/", view, name=name), *super().get_urls()]
+
+    @admin.display(description=gettext_lazy("created"), ordering="created_at")
+    def created(self, delivery):
+        return _short(delivery.created_at)
+
+    @admin.display(description=gettext_lazy("sent"), ordering="sent_at")
+    def sent(self, delivery):
+        return _short(delivery.sent_at)
+
+    @admin.display(description=gettext_lazy("recipient"), ordering="recipient_name")
+    def recipient(self, delivery):
+        return two_lines(delivery.recipient_name, delivery.address)
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def light_and_reason(self, delivery):
+        why = reason_text(delivery) or Truncator(delivery.last_error).chars(80)
+        return two_lines(status_light(delivery), why)
+
+    @admin.display(description=gettext_lazy("event"), ordering="event__code")
+    def event_code(self, delivery):
+        # Codes are long: let "requests.status_changed" break after its dot.
+        app, _dot, what = delivery.event.code.partition(".")
+        return format_html("{}.<wbr>{}", app, what) if what else app
+
+    @admin.display(description=gettext_lazy("event"))
+    def event_link(self, delivery):
+        return admin_link(delivery.event, backoffice.event_label(delivery.event.code))
+
+    @admin.display(description=gettext_lazy("object"))
+    def target_link(self, delivery):
+        return admin_link(delivery.target)
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def light(self, delivery):
+        return status_light(delivery)
+
+    @admin.display(description=gettext_lazy("reason"))
+    def reason_shown(self, delivery):
+        return reason_text(delivery)
+
+    @admin.display(description=gettext_lazy("HTML"))
+    def html_frame(self, delivery):
+        return html_frame(delivery.html)
+
+    @admin.action(description=gettext_lazy("Resend the selected messages"))
+    def resend(self, request, queryset):
+        _report_resend(request, queryset)
+
+    def resend_view(self, request, object_id):
+        delivery = self.get_object(request, unquote(object_id))
+        if delivery is None:
+            raise Http404
+        _report_resend(request, [delivery])
+        url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        return HttpResponseRedirect(url)
+
+    @admin.action(description=gettext_lazy("Export the selected messages as CSV"))
+    def export_csv(self, request, queryset):
+        # Headers are translated now: the rows stream after this request's language is gone.
+        header = backoffice.csv_header()
+        writer = csv.writer(_Echo())
+        rows = (writer.writerow(row) for row in backoffice.csv_rows(queryset))
+        # The BOM makes Excel read the file as UTF-8: accents in French names survive.
+        content = itertools.chain(["\ufeff", writer.writerow(header)], rows)
+        response = StreamingHttpResponse(content, content_type="text/csv; charset=utf-8")
+        filename = f"deliveries-{timezone.localdate():%Y-%m-%d}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+def _report_resend(request, deliveries):
+    deliveries = list(deliveries)
+    copies = backoffice.resend(deliveries)
+    if copies:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d message sent again; it appears in the log as a new row.",
+                "%(count)d messages sent again; they appear in the log as new rows.",
+                len(copies),
+            )
+            % {"count": len(copies)},
+        )
+    skipped = len(deliveries) - len(copies)
+    if skipped:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d message was not sent again: still pending, or without an address.",
+                "%(count)d messages were not sent again: still pending, or without an address.",
+                skipped,
+            )
+            % {"count": skipped},
+        )
+
+
+def _short(moment):
+    """A compact local date and time: the log has many columns to fit."""
+    if moment is None:
+        return "—"
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
+class _Echo:
+    """A file-like object for csv.writer that hands each line back instead of storing it."""
+
+    def write(self, value):
+        return value

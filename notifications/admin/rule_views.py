@@ -1,0 +1,203 @@
+"""Pages the rule admin adds: catalog, event choice, preview, dry run, test, customise."""
+
+from django.contrib import messages
+from django.contrib.admin import helpers
+from django.db.models import Count
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.scoping import managed_organisations
+from notifications import backoffice, events
+from notifications.forms import CustomiseForm
+from notifications.models import Channel, Delivery
+
+DRY_RUN_EVENTS = 20
+
+
+def _page(model_admin, request, template, title, **context):
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": title,
+        **context,
+    }
+    return TemplateResponse(request, f"admin/notifications/rule/{template}", context)
+
+
+def _change_url(rule):
+    return reverse("admin:notifications_rule_change", args=[rule.pk])
+
+
+def catalog_page(model_admin, request):
+    """Every event apps declare, with its roles, variables, anchors and conditions (N-1)."""
+    counts = dict(
+        model_admin.get_queryset(request)
+        .order_by()
+        .values_list("event_code")
+        .annotate(rules=Count("pk"))
+    )
+    priorities = dict(events.Priority.CHOICES)
+    event_types = [
+        (event_type, counts.get(event_type.code, 0), priorities.get(event_type.priority))
+        for event_type in events.catalog()
+    ]
+    return _page(
+        model_admin,
+        request,
+        "catalog.html",
+        _("Event catalog"),
+        event_types=event_types,
+        common_variables=sorted(events.COMMON_VARIABLES.items()),
+        can_add=model_admin.has_add_permission(request),
+    )
+
+
+def choose_event(model_admin, request):
+    return _page(
+        model_admin,
+        request,
+        "choose_event.html",
+        _("Add a rule: which event?"),
+        event_types=events.catalog(),
+    )
+
+
+def preview(model_admin, request, rule):
+    """Each template rendered with the event's example values, in each language (N-3)."""
+    return _page(
+        model_admin,
+        request,
+        "preview.html",
+        _("Preview of “%(rule)s”") % {"rule": rule},
+        original=rule,
+        results=backoffice.preview(rule, request.user),
+    )
+
+
+def dry_run(model_admin, request, rule):
+    """Who would get what for a past event, when, rendered — nothing sent, nothing saved."""
+    events = backoffice.dry_run_events(rule, request.user).select_related("organisation")
+    run = None
+    chosen = request.GET.get("event", "")
+    if chosen:
+        if not chosen.isdigit():
+            raise Http404
+        run = backoffice.dry_run(rule, get_object_or_404(events, pk=chosen))
+    return _page(
+        model_admin,
+        request,
+        "dry_run.html",
+        _("Dry run of “%(rule)s”") % {"rule": rule},
+        original=rule,
+        events=events[:DRY_RUN_EVENTS],
+        run=run,
+    )
+
+
+def send_test(model_admin, request, rule):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    report_test(request, rule)
+    return HttpResponseRedirect(_change_url(rule))
+
+
+def report_test(request, rule):
+    """Send the rule to the manager and tell them where it went (N-3)."""
+    deliveries = backoffice.send_test(rule, request.user)
+    sent = [d for d in deliveries if d.status in Delivery.PENDING]
+    if sent:
+        where = ", ".join(f"{d.get_channel_display()} → {_address(d)}" for d in sent)
+        message = _("Test of “%(rule)s” sent to you: %(where)s.")
+        messages.success(request, message % {"rule": rule, "where": where})
+    for delivery in deliveries:
+        if delivery not in sent:
+            messages.warning(
+                request,
+                _("Test of “%(rule)s” not sent by %(channel)s: %(reason)s.")
+                % {
+                    "rule": rule,
+                    "channel": delivery.get_channel_display(),
+                    "reason": _(delivery.reason),
+                },
+            )
+    if not deliveries:
+        messages.warning(request, _("Test of “%(rule)s”: nothing to send.") % {"rule": rule})
+
+
+def _address(delivery):
+    return _("your inbox") if delivery.channel == Channel.INAPP else delivery.address
+
+
+def customise(model_admin, request, rule):
+    """Give one of the manager's organisations its own copy of a default rule (N-3)."""
+    if rule.organisation_id is not None:
+        messages.info(request, _("This rule already belongs to an organisation: change it here."))
+        return HttpResponseRedirect(_change_url(rule))
+    form = CustomiseForm(request.POST or None, organisations=managed_organisations(request.user))
+    if request.method == "POST" and form.is_valid():
+        ((copy, _created),) = _customise(request, [rule], form.cleaned_data["organisation"])
+        return HttpResponseRedirect(_change_url(copy))
+    return _page(
+        model_admin,
+        request,
+        "customise.html",
+        _("Customise “%(rule)s”") % {"rule": rule},
+        original=rule,
+        rules=[rule],
+        form=form,
+    )
+
+
+def customise_selected(model_admin, request, queryset):
+    """The admin action: ask for the organisation, then copy each selected default rule."""
+    defaults = [rule for rule in queryset if rule.organisation_id is None]
+    if not defaults:
+        messages.warning(request, _("Only default rules can be customised; yours already are."))
+        return None
+    form = CustomiseForm(
+        request.POST if "apply" in request.POST else None,
+        organisations=managed_organisations(request.user),
+    )
+    if form.is_valid():
+        done = _customise(request, defaults, form.cleaned_data["organisation"])
+        if len(done) == 1:
+            return HttpResponseRedirect(_change_url(done[0][0]))
+        return None
+    return _page(
+        model_admin,
+        request,
+        "customise.html",
+        _("Customise default rules"),
+        rules=defaults,
+        form=form,
+        action_checkbox_name=helpers.ACTION_CHECKBOX_NAME,
+        selected=[rule.pk for rule in defaults],
+    )
+
+
+def _customise(request, rules, organisation):
+    done = [backoffice.customise(rule, organisation) for rule in rules]
+    created = [copy for copy, created in done if created]
+    if created:
+        messages.success(
+            request,
+            ngettext(
+                "%(organisation)s now has its own copy of %(count)d rule; "
+                "the default no longer applies to it.",
+                "%(organisation)s now has its own copies of %(count)d rules; "
+                "the defaults no longer apply to it.",
+                len(created),
+            )
+            % {"organisation": organisation, "count": len(created)},
+        )
+    if len(created) < len(done):
+        messages.info(
+            request,
+            _("%(organisation)s had already customised some of these rules.")
+            % {"organisation": organisation},
+        )
+    return done

@@ -1,0 +1,97 @@
+"""The managers' desk: requests with their comments, attachments and messages (SPEC R-1, N-6)."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scoping import OrganisationScopedAdmin, OrganisationScopedInline
+from notifications.admin import DeliveryHistoryInline
+from requests_center.models import Attachment, Category, Comment, Request
+
+
+@admin.register(Category)
+class CategoryAdmin(OrganisationScopedAdmin):
+    list_display = ["name", "organisation", "manager_names"]
+    list_filter = ["organisation"]
+    search_fields = ["name"]
+    filter_horizontal = ["managers"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("managers")
+
+    @admin.display(description=_("managers"))
+    def manager_names(self, category):
+        return ", ".join(str(manager) for manager in category.managers.all()) or "—"
+
+
+class CommentInline(OrganisationScopedInline):
+    model = Comment
+    organisation_path = "request__organisation"
+    extra = 1
+    fields = ["body", "is_internal", "author", "created_at"]
+    readonly_fields = ["author", "created_at"]
+    manager_actions = ("view", "add", "change")  # a sent comment stays in the record
+
+
+class AttachmentInline(OrganisationScopedInline):
+    model = Attachment
+    organisation_path = "request__organisation"
+    extra = 0
+    fields = ["file", "comment", "uploaded_by", "created_at"]
+    readonly_fields = ["uploaded_by", "created_at"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "comment":
+            kwargs["queryset"] = Comment.objects.none()  # set from the manager's own comment
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Request)
+class RequestAdmin(OrganisationScopedAdmin):
+    list_display = [
+        "label",
+        "title",
+        "category",
+        "site",
+        "status",
+        "assigned_to",
+        "declarant",
+        "created_at",
+    ]
+    list_display_links = ["label", "title"]
+    list_filter = ["status", "category", "assigned_to", "site", "created_at"]
+    list_select_related = ["category", "site", "assigned_to", "declarant"]
+    search_fields = ["=id", "title", "description", "declarant__email", "declarant__display_name"]
+    autocomplete_fields = ["declarant", "assigned_to", "followers"]
+    date_hierarchy = "created_at"
+    inlines = [CommentInline, AttachmentInline, DeliveryHistoryInline]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["title", "description", "organisation", "site", "category", "declarant"]},
+        ),
+        (_("Handling"), {"fields": ["assigned_to", "status", "resolution", "followers"]}),
+    ]
+
+    @admin.display(description=_("number"), ordering="id")
+    def label(self, request_obj):
+        return request_obj.label
+
+    def save_model(self, request, obj, form, change):
+        obj.actor = request.user  # the signals tell people who acted
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        # Followers are saved here: the manager who added them is the actor.
+        form.instance.actor = request.user
+        super().save_related(request, form, formsets, change)
+
+    def save_formset(self, request, form, formset, change):
+        for instance in formset.save(commit=False):
+            if isinstance(instance, Comment) and not instance.author_id:
+                instance.author = request.user
+            if isinstance(instance, Attachment) and not instance.uploaded_by_id:
+                instance.uploaded_by = request.user
+            instance.save()
+        for removed in formset.deleted_objects:
+            removed.delete()
+        formset.save_m2m()
