@@ -8,7 +8,8 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
-        from notifications import email_tracking, events  # noqa: F401  (connects anymail's signal)
+        # email_tracking connects anymail's signal; manual declares its own event type.
+        from notifications import email_tracking, events, manual  # noqa: F401
 
         events.autodiscover()
         post_migrate.connect(_install_default_rules, sender=self)

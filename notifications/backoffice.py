@@ -6,13 +6,11 @@ delivery, so the admin itself only shows and asks.
 """
 
 import dataclasses
-import math
 
 import phonenumbers
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
@@ -20,6 +18,7 @@ from django.utils.translation import gettext_noop, ngettext
 from accounts.models import User
 from accounts.scoping import managed_organisations, scope_to_user
 from notifications import dispatch, planning, rendering, sending
+from notifications.channels.sms import SmsLength, segment_info
 from notifications.events import UnknownEvent, get_event_type
 from notifications.models import Channel, Delivery, Event, MessageTemplate, Rule, Suppression
 
@@ -68,39 +67,6 @@ def _anchor_label(rule):
         return rule.anchor
 
 
-# SMS length ---------------------------------------------------------------------------------
-
-GSM7_BASIC = frozenset(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-GSM7_EXTENDED = frozenset("^{}\\[~]|€\f")  # each takes two of the 160
-
-
-@dataclasses.dataclass(frozen=True)
-class SmsLength:
-    encoding: str
-    characters: int
-    segments: int
-
-
-def sms_length(text):
-    """Length and segment count of an SMS (SPEC N-3).
-
-    One character outside GSM-7 — a curly apostrophe, a non-breaking space —
-    switches the whole message to UCS-2: 70 characters a segment instead of
-    160, so the same text can cost twice or three times as much.
-    """
-    if all(char in GSM7_BASIC or char in GSM7_EXTENDED for char in text):
-        units = len(text) + sum(char in GSM7_EXTENDED for char in text)
-        encoding, single, part = "GSM-7", 160, 153
-    else:
-        units = len(text.encode("utf-16-le")) // 2
-        encoding, single, part = "UCS-2", 70, 67
-    segments = 1 if units <= single else math.ceil(units / part)
-    return SmsLength(encoding, units, segments)
-
-
 # Preview and dry run ------------------------------------------------------------------------
 
 
@@ -126,10 +92,7 @@ def render_message(template, context, language, time_zone):
         template.subject, template.body, template.html, context, language, time_zone
     )
     if template.channel == Channel.EMAIL and not message.html:
-        html = render_to_string(
-            "notifications/email.html",
-            {"subject": message.subject, "body": rendering.html_from_text(message.body)},
-        )
+        html = rendering.email_html(message.subject, message.body)
         message = dataclasses.replace(message, html=html)
     return message
 
@@ -142,7 +105,7 @@ def _rendered(template, context, language, time_zone, **extra):
         result.problem = str(problem)
     else:
         if template.channel == Channel.SMS:
-            result.sms = sms_length(result.message.body)
+            result.sms = segment_info(result.message.body)
     return result
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from notifications.backoffice import as_e164, is_known_address, split_offset
+from notifications.channels.sms import segment_info
 from notifications.events import COMMON_VARIABLES, UnknownEvent, catalog, get_event_type, groups
 from notifications.models import Channel, MessageTemplate, Preference, Rule, Suppression
 from notifications.rendering import TemplateProblem, check_template
@@ -152,11 +153,28 @@ class MessageTemplateForm(forms.ModelForm):
             "html": forms.Textarea(attrs={"rows": 4, "cols": 80}),
         }
 
+    class Media:
+        js = ["notifications/sms_counter.js"]
+
     def __init__(self, *args, variable_names=frozenset(COMMON_VARIABLES), **kwargs):
         super().__init__(*args, **kwargs)
         self.variable_names = set(variable_names)
         names = ", ".join(f"{{{{ {name} }}}}" for name in sorted(self.variable_names))
         self.fields["body"].help_text = _("Variables: %(names)s") % {"names": names}
+        # The SMS length is counted as the manager types (sms_counter.js), and shown
+        # for the saved text too, for a page read without JavaScript.
+        self.fields["body"].widget.attrs["data-sms-count-template"] = _(
+            "{length} characters, {encoding}: {segments} SMS (before variables are filled in)"
+        )
+        if self.instance.pk and self.instance.channel == Channel.SMS:
+            length = segment_info(self.instance.body)
+            self.fields["body"].help_text += " · " + _(
+                "%(length)s characters, %(encoding)s: %(segments)s SMS"
+            ) % {
+                "length": length.characters,
+                "encoding": length.encoding,
+                "segments": length.segments,
+            }
 
     def clean(self):
         cleaned = super().clean()

@@ -213,6 +213,20 @@ class Suppression(models.Model):
         return f"{self.address} ({self.get_channel_display()})"
 
 
+class ManualAttachment(models.Model):
+    """A document a manager attached to a message written by hand (SPEC N-12)."""
+
+    event = models.ForeignKey(Event, models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to="manual/%Y/%m/")
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self):
+        return self.file.name.rsplit("/", 1)[-1]
+
+
 class Device(models.Model):
     """A phone or browser that receives push messages through FCM (SPEC C-3)."""
 

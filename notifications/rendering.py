@@ -23,6 +23,7 @@ from django.template.defaulttags import (
     SpacelessNode,
     WithNode,
 )
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.html import linebreaks
 from django.utils.safestring import mark_safe
@@ -158,3 +159,10 @@ def render(subject, body, html, context, language, time_zone):
 def html_from_text(text):
     """A plain HTML version of a text message, for email clients that prefer HTML."""
     return mark_safe(linebreaks(text, autoescape=True))  # escaped first, then marked safe
+
+
+def email_html(subject, text):
+    """The HTML part of an email whose template has none: its text in Relais's layout."""
+    return render_to_string(
+        "notifications/email.html", {"subject": subject, "body": html_from_text(text)}
+    )

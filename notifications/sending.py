@@ -4,7 +4,6 @@ import logging
 
 from django.conf import settings
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
@@ -117,10 +116,7 @@ def render_delivery(delivery):
     )
     html = message.html
     if delivery.channel == "email" and not html:
-        html = render_to_string(
-            "notifications/email.html",
-            {"subject": message.subject, "body": rendering.html_from_text(message.body)},
-        )
+        html = rendering.email_html(message.subject, message.body)
     Delivery.objects.filter(pk=delivery.pk).update(
         subject=message.subject[:255], body=message.body, html=html
     )

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import OrganisationScopedAdmin, OrganisationScopedInline
 from notifications.admin import DeliveryHistoryInline
+from notifications.admin.manual import ManualMessageMixin
 from requests_center.models import Attachment, Category, Comment, Request
 
 
@@ -46,7 +47,7 @@ class AttachmentInline(OrganisationScopedInline):
 
 
 @admin.register(Request)
-class RequestAdmin(OrganisationScopedAdmin):
+class RequestAdmin(ManualMessageMixin, OrganisationScopedAdmin):
     list_display = [
         "label",
         "title",
@@ -71,6 +72,10 @@ class RequestAdmin(OrganisationScopedAdmin):
         ),
         (_("Handling"), {"fields": ["assigned_to", "status", "resolution", "followers"]}),
     ]
+
+    def message_recipients(self, request_obj):
+        people = [request_obj.declarant, request_obj.assigned_to, *request_obj.followers.all()]
+        return list(dict.fromkeys(person for person in people if person))
 
     @admin.display(description=_("number"), ordering="id")
     def label(self, request_obj):

@@ -43,7 +43,8 @@ class ReadOnlyDeliveriesMixin(ScopedAccessMixin):
     extra = 0
     can_delete = False
     ordering = ["-created_at"]
-    fields = ["created", "channel", "recipient", "address", "light", "reason", "sent_at"]
+    # "why" and not "reason": a model field's name would show its raw, untranslated value.
+    fields = ["created", "channel", "recipient", "address", "light", "why", "sent_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -69,7 +70,7 @@ class ReadOnlyDeliveriesMixin(ScopedAccessMixin):
         return status_light(delivery)
 
     @admin.display(description=gettext_lazy("reason"))
-    def reason(self, delivery):
+    def why(self, delivery):
         return reason_text(delivery)
 
 

@@ -1,4 +1,4 @@
-"""People's side of the engine in the admin: preferences (SPEC N-5) and suppressions (N-7)."""
+"""People in the engine's admin: preferences (N-5), suppressions (N-7), devices (C-3)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +9,7 @@ from accounts.scoping import OrganisationScopedAdmin, ScopedAccessMixin
 from notifications import backoffice
 from notifications.events import groups
 from notifications.forms import PreferenceForm, SuppressionForm
-from notifications.models import Preference, Suppression
+from notifications.models import Device, Preference, Suppression
 
 
 class GroupFilter(admin.SimpleListFilter):
@@ -52,6 +52,44 @@ class PreferenceInline(ScopedAccessMixin, admin.TabularInline):
     extra = 0
 
 
+class DeviceInline(ScopedAccessMixin, admin.TabularInline):
+    """A person's push devices: which are active, and why one was turned off (SPEC C-3)."""
+
+    model = Device
+    organisation_path = "user__memberships__organisation"
+    manager_actions = ("view", "change")  # a device is registered by its owner's app
+    fields = ["name", "platform", "active", "deactivated_reason", "last_seen"]
+    readonly_fields = ["name", "platform", "deactivated_reason", "last_seen"]
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Device)
+class DeviceAdmin(OrganisationScopedAdmin):
+    organisation_path = "user__memberships__organisation"
+    manager_actions = ("view", "change")
+    list_display = ["user", "name", "platform", "active", "deactivated_reason", "last_seen"]
+    list_filter = ["platform", "active"]
+    search_fields = ["user__email", "user__display_name", "name"]
+    list_select_related = ["user"]
+    fields = [
+        "user",
+        "name",
+        "platform",
+        "token",
+        "active",
+        "deactivated_reason",
+        "created_at",
+        "last_seen",
+    ]
+    readonly_fields = ["user", "platform", "token", "deactivated_reason", "created_at", "last_seen"]
+
+    def has_add_permission(self, request):
+        return False
+
+
 # accounts.admin registers the user admin without knowing of notifications (the engine must not
 # be a dependency of accounts' admin); here the engine adds its panel to that same admin class.
 admin.site.unregister(User)
@@ -59,12 +97,13 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class UserWithPreferencesAdmin(UserAdmin):
-    inlines = [*UserAdmin.inlines, PreferenceInline]
+    inlines = [*UserAdmin.inlines, PreferenceInline, DeviceInline]
 
     def get_inline_instances(self, request, obj=None):
         inlines = super().get_inline_instances(request, obj)
-        # Preferences belong to an existing person; the "add user" page stays as it was.
-        return [i for i in inlines if obj is not None or not isinstance(i, PreferenceInline)]
+        # Preferences and devices belong to an existing person; "add user" stays as it was.
+        engine_panels = (PreferenceInline, DeviceInline)
+        return [i for i in inlines if obj is not None or not isinstance(i, engine_panels)]
 
 
 @admin.register(Suppression)

@@ -1,6 +1,7 @@
 """SMS (SPEC C-2): a console backend for development, Twilio in production."""
 
 import logging
+from typing import NamedTuple
 
 from django.conf import settings
 
@@ -19,8 +20,14 @@ GSM7_BASIC = set(
 GSM7_EXTENDED = set("^{}\\[~]|€\f")  # each counts as two characters
 
 
+class SmsLength(NamedTuple):
+    encoding: str  # "GSM-7" or "UCS-2"
+    characters: int  # as the network counts them
+    segments: int  # SMS billed
+
+
 def segment_info(text):
-    """(encoding, characters counted, segments) of an SMS text."""
+    """How an SMS text is encoded, counted and billed (SPEC N-3)."""
     if all(char in GSM7_BASIC or char in GSM7_EXTENDED for char in text):
         length = sum(2 if char in GSM7_EXTENDED else 1 for char in text)
         single, multi, encoding = 160, 153, "GSM-7"
@@ -28,7 +35,7 @@ def segment_info(text):
         length = len(text.encode("utf-16-le")) // 2  # an emoji takes two UCS-2 units
         single, multi, encoding = 70, 67, "UCS-2"
     segments = 1 if length <= single else -(-length // multi)
-    return encoding, length, segments
+    return SmsLength(encoding, length, segments)
 
 
 class SMSChannel(ChannelBackend):

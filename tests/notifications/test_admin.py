@@ -18,7 +18,7 @@ from accounts.models import Role
 from accounts.scoping import OrganisationScopedAdmin
 from notifications import planning
 from notifications.admin import DeliveryHistoryInline
-from notifications.backoffice import describe_timing, sms_length
+from notifications.backoffice import describe_timing
 from notifications.models import Delivery, Event, MessageTemplate, Preference, Rule, Suppression
 from tests.factories import RuleFactory, UserFactory, member
 from tests.testapp.models import Appointment
@@ -349,16 +349,6 @@ def test_n3_preview_renders_examples(bob_client, organisation):
     sms = [r for r in response.context["results"] if r.channel == "sms"][0]
     assert sms.sms.segments == 1
     assert f"/{rule.pk}/preview/" in bob_client.get(_url("rule_change", rule.pk)).content.decode()
-
-
-def test_n3_sms_length_counts_segments_and_encoding():
-    assert sms_length("Bonjour, à demain !") == sms_length("Bonjour, à demain !")
-    assert sms_length("a" * 160).segments == 1
-    assert sms_length("a" * 161).segments == 2
-    assert sms_length("{}").characters == 4  # extension characters take two
-    curly = sms_length("C’est demain")  # a curly apostrophe is not in GSM-7
-    assert (curly.encoding, curly.segments) == ("UCS-2", 1)
-    assert sms_length("’" + "a" * 70).segments == 2
 
 
 def test_n3_send_me_a_test_emails_the_manager(

@@ -224,6 +224,8 @@ def test_c2_missing_twilio_credentials_fail_clearly(
         ("Déneigement à 6 h €", ("GSM-7", 20, 1)),  # é and à are GSM-7; € counts twice
         ("Rendez-vous confirmé 👍", ("UCS-2", 23, 1)),
         ("ê" * 71, ("UCS-2", 71, 2)),  # ê is not GSM-7: the whole text becomes UCS-2
+        ("{}", ("GSM-7", 4, 1)),  # extension characters take two
+        ("C’est demain", ("UCS-2", 12, 1)),  # so does a curly apostrophe
     ],
 )
 def test_n3_sms_segments_are_counted_per_encoding(text, expected):

@@ -156,3 +156,17 @@ def test_c3_device_endpoint_needs_login_and_csrf(client, alice):
     strict.force_login(alice)
     assert post_json(strict, "notifications:device_register", {"token": "fcm-2"}).status_code == 403
     assert not Device.objects.exists()
+
+
+def test_c3_admin_lists_devices_of_the_managers_people_only(
+    client, bob, alice, alice_phone, other_organisation
+):
+    from tests.factories import member
+
+    stranger = member(other_organisation, email="stranger@example.test")
+    Device.objects.create(user=stranger, token="token-elsewhere", platform="ios")
+    client.force_login(bob)
+    listing = client.get(reverse("admin:notifications_device_changelist"))
+    assert [d.token for d in listing.context["cl"].queryset] == ["token-phone"]
+    page = client.get(reverse("admin:accounts_user_change", args=[alice.pk])).content.decode()
+    assert "Android" in page

@@ -118,3 +118,9 @@ def test_r2_admin_filters_by_status_and_category(bob_client, leak, plumbing, ali
     url = reverse("admin:requests_center_request_changelist")
     assert list(bob_client.get(url, {"status__exact": "open"}).context["cl"].queryset) == [leak]
     assert bob_client.get(url, {"q": "Vieux"}).context["cl"].queryset.get() == done
+
+
+def test_n6_history_panel_gives_reasons_in_the_readers_language(bob_client, leak):
+    page = bob_client.get(change_url(leak)).content.decode()
+    assert "pas d’adresse pour ce canal" in page  # Bob's push: he has no device yet
+    assert "no address for this channel" not in page

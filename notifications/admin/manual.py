@@ -1,0 +1,126 @@
+""" "Send a message" from any object's admin page (SPEC N-12).
+
+A domain admin mixes in `ManualMessageMixin` and says who may be written to:
+
+    class RequestAdmin(ManualMessageMixin, OrganisationScopedAdmin):
+        def message_recipients(self, request_obj):
+            return [request_obj.declarant, *request_obj.followers.all()]
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from notifications import manual
+from notifications.models import Channel
+from notifications.recipients import as_recipient
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+
+class ManualMessageForm(forms.Form):
+    to = forms.ChoiceField(label=gettext_lazy("To"))
+    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=255, required=False)
+    body = forms.CharField(label=gettext_lazy("Text"), widget=forms.Textarea(attrs={"rows": 8}))
+    attachment = forms.FileField(label=gettext_lazy("Attachment (email only)"), required=False)
+
+    def __init__(self, *args, options, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.options = options  # {"<index>:<channel>": (person, channel)}
+        self.fields["to"].choices = [
+            (key, _label(person, channel)) for key, (person, channel) in options.items()
+        ]
+
+    def clean(self):
+        data = super().clean()
+        person, channel = self.options.get(data.get("to"), (None, None))
+        if channel == "email" and not data.get("subject"):
+            self.add_error("subject", _("An email needs a subject."))
+        if data.get("attachment") and channel != "email":
+            self.add_error("attachment", _("Only an email can carry a document."))
+        if data.get("attachment") and data["attachment"].size > MAX_ATTACHMENT_BYTES:
+            self.add_error("attachment", _("The document is larger than 10 MB."))
+        data["person"], data["channel"] = person, channel
+        return data
+
+
+def _label(person, channel):
+    recipient = as_recipient(person)
+    address = {"email": recipient.email, "sms": recipient.phone}.get(channel, "")
+    suffix = f" ({address})" if address else ""
+    return f"{recipient.name} — {Channel(channel).label}{suffix}"
+
+
+class ManualMessageMixin:
+    """Adds a "Send a message" page to a domain ModelAdmin."""
+
+    change_form_template = "admin/notifications/change_form_with_message.html"
+
+    def message_recipients(self, obj):
+        """The people who may be written to about `obj` (users or contacts)."""
+        return []
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/message/",
+                self.admin_site.admin_view(self.message_view),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_message",
+            ),
+            *super().get_urls(),
+        ]
+
+    def message_view(self, request, object_id):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404  # outside the manager's organisations, or gone
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        options = self._message_options(obj)
+        form = ManualMessageForm(request.POST or None, request.FILES or None, options=options)
+        if request.method == "POST" and form.is_valid():
+            self._send(request, obj, form.cleaned_data)
+            return HttpResponseRedirect(
+                reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": obj,
+            "title": _("Send a message"),
+            "form": form,
+            "nobody": not options,
+        }
+        return TemplateResponse(request, "admin/notifications/manual_message.html", context)
+
+    def _message_options(self, obj):
+        """Each reachable (person, channel): offered only where a contact point exists and
+        the person has not opted out."""
+        options = {}
+        for index, person in enumerate(self.message_recipients(obj)):
+            for channel in manual.reachable_channels(person):
+                options[f"{index}:{channel}"] = (person, channel)
+        return options
+
+    def _send(self, request, obj, data):
+        delivery = manual.send(
+            target=obj,
+            person=data["person"],
+            channel=data["channel"],
+            subject=data["subject"],
+            body=data["body"],
+            sender=request.user,
+            organisation=getattr(obj, "organisation", None),
+            files=[data["attachment"]] if data["attachment"] else [],
+        )
+        messages.success(
+            request,
+            _("Message to %(name)s queued; it appears in the history below.")
+            % {"name": delivery.recipient_name},
+        )

@@ -1,0 +1,109 @@
+"""Messages a manager writes by hand from an object's admin page (SPEC N-12, RemOnline).
+
+They travel like the rest — an Event, one Delivery, the channel backend — and
+are logged like the rest; they have no rule, so they are sent as written.
+"""
+
+import mimetypes
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from notifications import dispatch
+from notifications.channels import get_backend
+from notifications.events import EventGroup, EventType, Priority, RecipientRole, register
+from notifications.models import Delivery, Event, ManualAttachment, Preference, Suppression
+from notifications.recipients import as_recipient
+from notifications.rendering import email_html
+
+MANUAL = "notifications.manual"
+DIRECT = EventGroup("direct", _("Messages written by my managers"))
+WRITTEN_CHANNELS = ["email", "sms", "inapp"]  # a person can be written to on these
+
+
+def _attachments(target, delivery):
+    files = []
+    for attachment in delivery.event.attachments.all():
+        with attachment.file.open("rb") as handle:
+            mimetype = mimetypes.guess_type(attachment.file.name)[0] or "application/octet-stream"
+            files.append((str(attachment), handle.read(), mimetype))
+    return files
+
+
+register(
+    EventType(
+        code=MANUAL,
+        label=_("Message written by a manager"),
+        group=DIRECT,
+        roles=[RecipientRole("chosen", _("The person the manager chose"), lambda t, e: [])],
+        priority=Priority.HIGH,
+        attachments=_attachments,
+    )
+)
+
+
+def reachable_channels(person):
+    """The channels on which `person` can be written to: a contact point, and no opt-out."""
+    recipient = as_recipient(person)
+    turned_off = set()
+    if recipient.user_id:
+        turned_off = set(
+            Preference.objects.filter(
+                user_id=recipient.user_id, group=DIRECT.code, enabled=False
+            ).values_list("channel", flat=True)
+        )
+    channels = []
+    for channel in WRITTEN_CHANNELS:
+        address = get_backend(channel).address_for(recipient)
+        if not address or channel in turned_off:
+            continue
+        if Suppression.objects.filter(channel=channel, address=address).exists():
+            continue
+        channels.append(channel)
+    return channels
+
+
+@transaction.atomic
+def send(*, target, person, channel, subject, body, sender, organisation, files=()):
+    """Queue one message as written; return its Delivery (logged like any other)."""
+    if channel not in reachable_channels(person):
+        raise ValueError(f"{person} cannot be reached by {channel}.")
+    recipient = as_recipient(person)
+    event = Event.objects.create(
+        code=MANUAL,
+        organisation=organisation,
+        target=target,
+        actor=sender,
+        planned_at=timezone.now(),
+    )
+    for uploaded in files:
+        ManualAttachment.objects.create(event=event, file=uploaded)
+    now = timezone.now()
+    delivery = Delivery.objects.create(
+        event=event,
+        organisation=organisation,
+        target_type=event.target_type,
+        target_id=event.target_id,
+        user_id=recipient.user_id,
+        recipient_key=recipient.key,
+        recipient_name=recipient.name[:200],
+        address=get_backend(channel).address_for(recipient),
+        language=recipient.language,
+        time_zone=recipient.time_zone,
+        channel=channel,
+        priority=Priority.HIGH,
+        dedupe_key=f"{event.pk}:manual:{recipient.key}:{channel}",
+        status=Delivery.Status.QUEUED,
+        send_at=now,
+        subject=subject[:255],
+        body=body,
+        html=_html(channel, subject, body),
+    )
+    transaction.on_commit(lambda: dispatch.queue_sends([(delivery.pk, delivery.priority)]))
+    return delivery
+
+
+def _html(channel, subject, body):
+    return email_html(subject, body) if channel == "email" else ""
+
