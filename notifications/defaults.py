@@ -1,12 +1,15 @@
 """Install the rules and templates every event type ships with (SPEC N-4)."""
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 
 from notifications.events import catalog
 from notifications.models import MessageTemplate, Rule
 
 
 @transaction.atomic
+@translation.override(settings.LANGUAGE_CODE)  # rule names are data, in the site's language
 def install_default_rules():
     """Create the shipped rules that are missing; never touch one a manager has edited."""
     installed = set(Rule.objects.exclude(default_key=None).values_list("default_key", flat=True))

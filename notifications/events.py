@@ -42,6 +42,7 @@ class EventGroup:
 
     code: str
     label: str
+    staff_only: bool = False  # only back-office people receive these (a manager's desk)
 
 
 @dataclass(frozen=True)

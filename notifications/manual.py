@@ -106,4 +106,3 @@ def send(*, target, person, channel, subject, body, sender, organisation, files=
 
 def _html(channel, subject, body):
     return email_html(subject, body) if channel == "email" else ""
-

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 
+from accounts.scoping import is_back_office_user
 from notifications.events import catalog, groups
 from notifications.models import Channel, Preference, Rule, Suppression
 from notifications.unsubscribe import read_token
@@ -31,8 +32,11 @@ def preference_matrix(user):
     """One row per event group, one Choice per channel."""
     off = set(Preference.objects.filter(user=user, enabled=False).values_list("group", "channel"))
     used = _channels_used_by_group(user)
+    staff = is_back_office_user(user)
     rows = []
     for group in groups():
+        if group.staff_only and not staff:
+            continue  # an occupant is never told about a manager's desk
         mandatory = all(et.mandatory for et in catalog() if et.group.code == group.code)
         choices = [
             Choice(

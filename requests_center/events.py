@@ -14,7 +14,7 @@ from notifications.events import (
 from requests_center.models import Comment, Request
 
 REQUESTS = EventGroup("requests", _("My requests"))
-REQUEST_DESK = EventGroup("request_desk", _("Requests I handle"))
+REQUEST_DESK = EventGroup("request_desk", _("Requests I handle"), staff_only=True)
 
 
 # Who: each resolver takes the request and the event, and returns users.

@@ -9,7 +9,6 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
-from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -235,9 +234,8 @@ class DeliveryAdmin(OrganisationScopedAdmin):
 
     @admin.display(description=gettext_lazy("event"), ordering="event__code")
     def event_code(self, delivery):
-        # Codes are long: let "requests.status_changed" break after its dot.
-        app, _dot, what = delivery.event.code.partition(".")
-        return format_html("{}.<wbr>{}", app, what) if what else app
+        # The label a manager reads ("Nouvelle demande"), the code beneath for support.
+        return two_lines(backoffice.event_label(delivery.event.code), delivery.event.code)
 
     @admin.display(description=gettext_lazy("event"))
     def event_link(self, delivery):

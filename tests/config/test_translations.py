@@ -36,3 +36,23 @@ def test_english_is_available(client):
     client.post(reverse("set_language"), {"language": "en"})
     page = client.get(reverse("login")).content.decode()
     assert "Log in" in page
+
+
+@pytest.mark.django_db
+def test_p1_a_logged_in_person_reads_their_own_language(client):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(language="en"))
+    assert "Messages" in client.get(reverse("notifications:inbox")).content.decode()
+    assert 'lang="en"' in client.get(reverse("notifications:inbox")).content.decode()
+
+
+@pytest.mark.django_db
+def test_p1_switching_language_is_remembered_for_messages_too(client):
+    from tests.factories import UserFactory
+
+    person = UserFactory(language="fr")
+    client.force_login(person)
+    client.post(reverse("set_language"), {"language": "en"})
+    person.refresh_from_db()
+    assert person.language == "en"

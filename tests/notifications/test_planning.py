@@ -237,6 +237,7 @@ def test_n4_fresh_install_carries_enabled_default_rules(db):
     assert install_default_rules() >= 2
     welcome = Rule.objects.get(default_key="accounts.member_joined/welcome")
     assert welcome.enabled
+    assert welcome.name == "Accueillir le nouveau membre"  # names are data, in French
     assert {(t.channel, t.language) for t in welcome.templates.all()} == {
         ("email", "fr"),
         ("email", "en"),

@@ -408,3 +408,18 @@ def test_p1_every_preference_box_has_a_label(alice_client, rules):
     boxes = re.findall(r"<label class=\"check\">\s*<input type=\"checkbox\"", page)
     assert len(boxes) == page.count('type="checkbox"') == 3
     assert page.count('<span class="visually-hidden">Appointments ·</span>') == 2
+
+
+def test_n5_an_occupant_is_not_offered_a_managers_subjects(client, alice, bob):
+    import requests_center.events  # noqa: F401  (declares the staff-only "request_desk" group)
+    from notifications.preferences import preference_matrix
+    from tests.factories import RuleFactory
+
+    RuleFactory(
+        event_code="requests.created",
+        roles=["request_managers"],
+        channels=["email"],
+        templates={"fr": ("x", "y")},
+    )
+    assert "request_desk" not in {group.code for group, _choices in preference_matrix(alice)}
+    assert "request_desk" in {group.code for group, _choices in preference_matrix(bob)}
