@@ -39,6 +39,8 @@ def change_form_data(response, **changes):
                 for key, value in formset.management_form.initial.items()
             }
         )
+        # The blank extra forms are not sent: a browser would send them empty.
+        data[formset.management_form.add_prefix("TOTAL_FORMS")] = len(formset.initial_forms)
         for form in formset.initial_forms:
             data.update(_form_data(form))
     data.update(changes)

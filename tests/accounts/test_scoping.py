@@ -146,3 +146,24 @@ def test_p3_occupant_cannot_log_into_the_admin(client, alice):
     )
     assert response.status_code == 200
     assert response.context["form"].errors
+
+
+def test_c2_a_wrong_phone_number_is_refused_with_a_clear_message(bob_client, alice):
+    from tests.admin_forms import change_form_data
+
+    url = reverse("admin:accounts_user_change", args=[alice.pk])
+    response = bob_client.post(url, change_form_data(bob_client.get(url), phone="12345"))
+    assert response.status_code == 200
+    assert "numéro de téléphone" in str(response.context["adminform"].form.errors["phone"])
+    alice.refresh_from_db()
+    assert not alice.phone
+
+
+def test_c2_phone_numbers_are_stored_in_e164(bob_client, alice):
+    from tests.admin_forms import change_form_data
+
+    url = reverse("admin:accounts_user_change", args=[alice.pk])
+    response = bob_client.post(url, change_form_data(bob_client.get(url), phone="06 12 34 56 78"))
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert str(alice.phone) == "+33612345678"
