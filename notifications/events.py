@@ -104,6 +104,19 @@ class DefaultRule:
     daily_cap: int | None = None
 
 
+@dataclass(frozen=True)
+class Recap:
+    """Makes an event type a periodic summary (SPEC N-10), sent on a RecapSchedule.
+
+    `audience(organisation)` yields the users who get one; `items(user, organisation,
+    start, end)` lists what their recap covers, as JSON-friendly dicts. Nothing to
+    list, no recap: nobody gets an empty one.
+    """
+
+    audience: Callable[[Any], Iterable]
+    items: Callable[[Any, Any, datetime, datetime], list]
+
+
 def _no_context(target, data):
     return {}
 
@@ -132,6 +145,7 @@ class EventType:
     # Files attached to emails, e.g. an .ics invitation: (target, delivery) -> [(name, bytes, type)]
     attachments: Callable[[Any, Any], list] = lambda target, delivery: []
     default_rules: list[DefaultRule] = field(default_factory=list)
+    recap: Recap | None = None
 
     def role(self, code) -> RecipientRole:
         return _by_code(self.roles, code, f"{self.code} has no role {code!r}")

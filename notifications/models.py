@@ -213,6 +213,55 @@ class Suppression(models.Model):
         return f"{self.address} ({self.get_channel_display()})"
 
 
+class RecapSchedule(models.Model):
+    """When a recap goes out: a time of day in each recipient's own zone (SPEC N-10)."""
+
+    class Day(models.TextChoices):
+        SAME_DAY = "same_day", _("The same day")
+        DAY_BEFORE = "day_before", _("The day before")
+
+    event_code = models.CharField(_("recap"), max_length=100)
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        verbose_name=_("organisation"),
+        help_text=_("Empty: every organisation."),
+    )
+    send_time = models.TimeField(_("sent at"), help_text=_("In each recipient's time zone."))
+    day = models.CharField(_("covers"), max_length=12, choices=Day.choices, default=Day.DAY_BEFORE)
+    enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        verbose_name = _("recap schedule")
+        verbose_name_plural = _("recap schedules")
+        ordering = ["event_code", "send_time"]
+
+    def __str__(self):
+        return f"{self.event_code} · {self.send_time:%H:%M} · {self.get_day_display()}"
+
+
+class RecapRun(models.Model):
+    """One recap made for one person and one day: the same one is never sent twice."""
+
+    schedule = models.ForeignKey(RecapSchedule, models.CASCADE, related_name="runs")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    covered_day = models.DateField()
+    event = models.ForeignKey(Event, models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["schedule", "user", "covered_day"], name="one_recap_per_person_day"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.schedule} → {self.user} ({self.covered_day})"
+
+
 class ManualAttachment(models.Model):
     """A document a manager attached to a message written by hand (SPEC N-12)."""
 

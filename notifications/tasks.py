@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from notifications import dispatch, sending
+from notifications import dispatch, recaps, sending
 
 MAX_SEND_RETRIES = 5
 
@@ -36,3 +36,8 @@ def dispatch_due():
 @shared_task
 def sweep():
     return dispatch.sweep()
+
+
+@shared_task
+def send_due_recaps():
+    return recaps.send_due_recaps()

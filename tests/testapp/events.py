@@ -10,10 +10,12 @@ from notifications.events import (
     EventGroup,
     EventType,
     Priority,
+    Recap,
     RecipientRole,
     Variable,
     register,
 )
+from tests.testapp.models import Appointment
 
 ROLES = [
     RecipientRole("client", "Client", lambda appointment, event: [appointment.client]),
@@ -87,5 +89,41 @@ register(
         context=lambda appointment, data: {"code": data.get("code", "")},
         mandatory=True,
         priority=Priority.HIGH,
+    )
+)
+
+
+def _staff_with_appointments(organisation):
+    return User.objects.filter(
+        pk__in=Appointment.objects.filter(organisation=organisation).values("staff")
+    )
+
+
+def _appointments_of(user, organisation, start, end):
+    appointments = Appointment.objects.filter(
+        organisation=organisation, staff=user, start__gte=start, start__lt=end
+    ).order_by("start")
+    return [{"title": a.title, "start": a.start.isoformat()} for a in appointments]
+
+
+def _recap_context(user, data):
+    items = [
+        item | {"start": datetime.datetime.fromisoformat(item["start"])} for item in data["items"]
+    ]
+    return {"items": items, "day": datetime.date.fromisoformat(data["day"])}
+
+
+register(
+    EventType(
+        code="testapp.daily_recap",
+        label="Daily recap of appointments",
+        group=EventGroup("recaps", "Recaps"),
+        roles=[RecipientRole("recipient", "The staff member", lambda user, event: [user])],
+        variables=[
+            Variable("day", "Day", datetime.date(2026, 12, 2)),
+            Variable("items", "Appointments", [{"title": "Coupe", "start": VARIABLES[1].example}]),
+        ],
+        context=_recap_context,
+        recap=Recap(audience=_staff_with_appointments, items=_appointments_of),
     )
 )
