@@ -171,6 +171,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
+# First wait before a failed send is retried, doubled at each retry (capped at 5 min).
+RELAIS_RETRY_BASE_SECONDS = env.integer("RELAIS_RETRY_BASE_SECONDS", 10)
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _BROKER_DIR = DATA_DIR / "broker"
     for _folder in ("queue", "processed", "control"):

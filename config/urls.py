@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("anymail/", include("anymail.urls")),  # ESP tracking webhooks
     path("requests/", include("requests_center.urls")),
+    path("visits/", include("visitors.urls")),
     path("", include("accounts.urls")),
     path("", include("notifications.urls")),
 ]

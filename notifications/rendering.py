@@ -25,7 +25,7 @@ from django.template.defaulttags import (
 )
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.html import linebreaks
+from django.utils.html import linebreaks, urlize
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -157,8 +157,9 @@ def render(subject, body, html, context, language, time_zone):
 
 
 def html_from_text(text):
-    """A plain HTML version of a text message, for email clients that prefer HTML."""
-    return mark_safe(linebreaks(text, autoescape=True))  # escaped first, then marked safe
+    """A plain HTML version of a text message: paragraphs, and its links clickable."""
+    linked = urlize(text, nofollow=True, autoescape=True)  # escapes the text, then adds <a>
+    return mark_safe(linebreaks(linked, autoescape=False))
 
 
 def email_html(subject, text):

@@ -1,6 +1,7 @@
 """Celery tasks: thin wrappers that take ids and call the engine."""
 
 from celery import shared_task
+from django.conf import settings
 
 from notifications import dispatch, recaps, sending
 
@@ -9,7 +10,7 @@ MAX_SEND_RETRIES = 5
 
 def backoff(retries):
     """10 s, 20 s, 40 s... capped at 5 min: later than that is a scheduled row, not an ETA."""
-    return min(10 * 2**retries, 300)
+    return min(settings.RELAIS_RETRY_BASE_SECONDS * 2**retries, 300)
 
 
 @shared_task

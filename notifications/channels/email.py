@@ -1,11 +1,15 @@
 """Email through Django's mail API, so any django-anymail ESP works by settings (SPEC C-1)."""
 
 import smtplib
+import threading
 from email.utils import formataddr, make_msgid, parseaddr
 
+from anymail.backends.base_requests import AnymailRequestsBackend
 from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 from notifications import unsubscribe
 from notifications.channels.base import ChannelBackend, ChannelError, SendResult
@@ -20,7 +24,7 @@ class EmailChannel(ChannelBackend):
     def send(self, delivery):
         message = self.build(delivery)
         try:
-            message.send()
+            _send(message)
         except AnymailRecipientsRefused as error:
             raise ChannelError(
                 f"Recipient refused by the provider: {error}", permanent=True
@@ -74,3 +78,28 @@ class EmailChannel(ChannelBackend):
         if delivery.rule and delivery.rule.sender_mode == "actor":
             return delivery.event.actor
         return None
+
+
+# Each worker thread keeps its HTTP session to the ESP between messages: a
+# kept-alive connection spares a TCP and TLS handshake per message, which on
+# a storm morning is most of the time spent per email besides the answer.
+_kept = threading.local()
+
+
+def _send(message):
+    backend = getattr(_kept, "backend", None)
+    if backend is None:
+        backend = get_connection()
+        if isinstance(backend, AnymailRequestsBackend):
+            backend.open()
+            _kept.backend = backend
+        # SMTP and the development backends open and close a connection per message.
+    backend.send_messages([message])
+
+
+@receiver(setting_changed)
+def _forget_connection(setting, **kwargs):
+    # Only the thread that changes settings (a test's) can hold a stale session.
+    if setting in ("EMAIL_BACKEND", "ANYMAIL") and getattr(_kept, "backend", None):
+        _kept.backend.close()
+        _kept.backend = None

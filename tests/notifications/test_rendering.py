@@ -95,3 +95,12 @@ def test_n3_text_is_not_escaped_but_html_is():
 
 def test_n3_subject_stays_on_one_line():
     assert render("Hello\n{{ title }}\n", "", "", {"title": "x"}, "en", "UTC").subject == "Hello x"
+
+
+def test_c1_html_version_of_a_text_has_clickable_links_and_escapes_the_rest():
+    from notifications.rendering import html_from_text
+
+    html = html_from_text("Voir <ici> : http://127.0.0.1:8000/requests/1/\n\nMerci")
+    assert '<a href="http://127.0.0.1:8000/requests/1/" rel="nofollow">' in html
+    assert "&lt;ici&gt;" in html
+    assert html.count("<p>") == 2

@@ -1,0 +1,383 @@
+"""What happens to visits, who hears of it, and what the messages say (SPEC V-1 … V-6).
+
+Every event's target is the Visit: its delivery history is the visit's, and
+`notifications.target_moved(visit)` / `target_cancelled(visit)` re-plan or cancel
+every reminder of it. What a visitor receives is personal — their own self
+check-in link, their own .ics — while the engine renders one context per
+event, not per recipient. So each visitor gets their own event
+(`data={"visitor_id": …}`), and the "visitor" role resolves to that visitor
+alone. Adding a visitor to a visit invites that visitor only, and one
+visitor's reminder or withdrawal leaves the others' alone.
+"""
+
+import datetime
+
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from notifications.events import (
+    Anchor,
+    Condition,
+    DefaultRule,
+    EventGroup,
+    EventType,
+    Priority,
+    RecipientRole,
+    Variable,
+    register,
+)
+from visitors import calendar, qr
+from visitors.models import Visitor
+from visitors.tokens import self_check_in_url
+
+VISITS = EventGroup("visits", _("My visits"))
+
+REMINDER_NOTICE = datetime.timedelta(hours=48)
+
+
+def visitor_of(visit, data):
+    """The visitor an event is about, or None."""
+    return Visitor.objects.filter(visit=visit, pk=data.get("visitor_id")).first()
+
+
+# Who.
+
+
+def the_visitor(visit, event):
+    return Visitor.objects.filter(visit=visit, pk=event.data.get("visitor_id"))
+
+
+def host(visit, event):
+    return [visit.host] if visit.host.is_active else []
+
+
+def co_hosts(visit, event):
+    return visit.co_hosts.filter(is_active=True)
+
+
+ROLES = [
+    RecipientRole("visitor", _("The visitor"), the_visitor),
+    RecipientRole("host", _("Host"), host),
+    RecipientRole("co_hosts", _("Co-hosts"), co_hosts),
+]
+
+# When: reminders hang on these, and only when these hold (checked again at send time).
+
+ANCHORS = [
+    Anchor("start", _("Start of the visit"), "start"),
+    Anchor("end", _("End of the visit"), "end"),
+    Anchor("created", _("Visit created"), "created_at"),
+]
+
+
+def invited_48h_before_start(visit, event):
+    """V-3: a reminder 24 h before helps only those invited well ahead (48 h or more)."""
+    visitor = visitor_of(visit, event.data)
+    invited_at = max(visit.created_at, visitor.created_at) if visitor else visit.created_at
+    return visit.start - invited_at >= REMINDER_NOTICE
+
+
+def visitor_expected(visit, event):
+    visitor = visitor_of(visit, event.data)
+    return visitor is not None and visitor.is_expected
+
+
+CONDITIONS = [
+    Condition(
+        "created_48h_before_start",
+        _("Visit (or the visitor's invitation) created at least 48 h before the start"),
+        invited_48h_before_start,
+    ),
+    Condition(
+        "visitor_expected",
+        _("The visit is still on and the visitor still invited, not arrived yet"),
+        visitor_expected,
+    ),
+]
+
+# What.
+
+START = datetime.datetime(2026, 12, 1, 9, 30, tzinfo=datetime.UTC)
+VARIABLES = [
+    Variable("purpose", _("Purpose"), "Réunion projet Atlas"),
+    Variable("start", _("Start"), START),
+    Variable("end", _("End"), START + datetime.timedelta(hours=1)),
+    Variable("site", _("Site"), "Bâtiment A"),
+    Variable("site_address", _("Site address"), "12 rue des Tilleuls, 69003 Lyon"),
+    Variable("host_name", _("Host's name"), "Bob Martin"),
+    Variable("co_host_names", _("Co-hosts' names"), "Alice Durand"),
+    Variable("visitor_name", _("Visitor's name"), "Claire Petit"),
+    Variable("visitor_company", _("Visitor's company"), "Atlas SA"),
+    Variable(
+        "checkin_url",
+        _("The visitor's self check-in link"),
+        "https://relais.example/visits/check-in/abc/",
+    ),
+]
+CHANGE_VARIABLES = [
+    Variable("old_start", _("Previous start"), START - datetime.timedelta(days=1)),
+    Variable("old_end", _("Previous end"), START - datetime.timedelta(days=1, hours=-1)),
+    Variable("old_site", _("Previous site"), "Bâtiment B"),
+]
+CHECK_IN_VARIABLES = [
+    Variable("checked_in_at", _("Arrival time"), START),
+    Variable("check_in_source", _("Checked in by"), "Accueil"),
+]
+
+
+def visit_context(visit, data):
+    visitor = visitor_of(visit, data)
+    return {
+        "purpose": visit.purpose,
+        "start": visit.start,
+        "end": visit.end,
+        "site": visit.site.name,
+        "site_address": visit.site.address,
+        "host_name": str(visit.host),
+        "co_host_names": ", ".join(str(person) for person in visit.co_hosts.all()),
+        "visitor_name": visitor.name if visitor else "",
+        "visitor_company": visitor.company if visitor else "",
+        "checkin_url": self_check_in_url(visitor) if visitor else "",
+    }
+
+
+def change_context(visit, data):
+    return visit_context(visit, data) | {
+        "old_start": parse_datetime(data.get("old_start") or "") or visit.start,
+        "old_end": parse_datetime(data.get("old_end") or "") or visit.end,
+        "old_site": data.get("old_site") or visit.site.name,
+    }
+
+
+def check_in_context(visit, data):
+    visitor = visitor_of(visit, data)
+    return visit_context(visit, data) | {
+        "checked_in_at": visitor.checked_in_at if visitor else None,
+        "check_in_source": visitor.get_check_in_source_display() if visitor else "",
+    }
+
+
+def invitation_files(visit, delivery):
+    """The .ics (method matching its METHOD) and, while the visit is on, the check-in QR code."""
+    visitor = visitor_of(visit, delivery.event.data)
+    if visitor is None:
+        return []
+    url = self_check_in_url(visitor)
+    method, ics = calendar.invitation(visit, visitor, url)
+    files = [("invitation.ics", ics, f"text/calendar; method={method}")]
+    if method == calendar.REQUEST:
+        files.append(("check-in.png", qr.png(url), "image/png"))
+    return files
+
+
+def visit_event(code, label, variables=VARIABLES, context=visit_context, **options):
+    return register(
+        EventType(
+            code=code,
+            label=label,
+            group=VISITS,
+            roles=ROLES,
+            variables=variables,
+            context=context,
+            anchors=ANCHORS,
+            conditions=CONDITIONS,
+            **options,
+        )
+    )
+
+
+def rule(key, name, roles, channels, fr, en, **options):
+    """A shipped rule with its French and English wording for each channel."""
+    templates = {}
+    for channel in channels + [options.get("fallback_channel", "")]:
+        if channel:
+            templates[(channel, "fr")] = fr
+            templates[(channel, "en")] = en
+    return DefaultRule(
+        key=key, name=name, roles=roles, channels=channels, templates=templates, **options
+    )
+
+
+WHEN_FR = "{{ start|date:'l j F Y' }}, de {{ start|time:'H:i' }} à {{ end|time:'H:i' }}"
+WHEN_EN = "{{ start|date:'l, F j, Y' }}, {{ start|time:'g:i A' }} to {{ end|time:'g:i A' }}"
+WHERE = "{{ site }}{% if site_address %}, {{ site_address }}{% endif %}"
+CHECK_IN_FR = (
+    "\n\nÀ votre arrivée, enregistrez-vous en un clic (ou montrez le QR code joint "
+    "à l'accueil) :\n{{ checkin_url }}"
+)
+CHECK_IN_EN = (
+    "\n\nWhen you arrive, check in with one click (or show the attached QR code at "
+    "reception):\n{{ checkin_url }}"
+)
+
+visit_event(
+    "visits.invited",
+    _("Visitor invited"),
+    attachments=invitation_files,
+    default_rules=[
+        rule(
+            "visits.invited/visitor",
+            _("Invite the visitor, with the calendar file"),
+            ["visitor"],
+            ["email"],
+            fr=(
+                "Invitation : {{ purpose|default:'visite' }} le {{ start|date:'j F' }}",
+                "Bonjour {{ recipient_name }},\n\n{{ host_name }} vous attend"
+                "{% if purpose %} pour « {{ purpose }} »{% endif %}.\n\n"
+                "Quand : " + WHEN_FR + "\nOù : " + WHERE + CHECK_IN_FR + "\n\n"
+                "L'invitation jointe s'ajoute à votre agenda.",
+            ),
+            en=(
+                "Invitation: {{ purpose|default:'visit' }} on {{ start|date:'F j' }}",
+                "Hello {{ recipient_name }},\n\n{{ host_name }} is expecting you"
+                "{% if purpose %} for “{{ purpose }}”{% endif %}.\n\n"
+                "When: " + WHEN_EN + "\nWhere: " + WHERE + CHECK_IN_EN + "\n\n"
+                "The attached invitation adds the visit to your calendar.",
+            ),
+        ),
+        rule(
+            "visits.invited/reminder",
+            _("Remind the visitor 24 h before (invited 48 h or more ahead)"),
+            ["visitor"],
+            ["email"],
+            anchor="start",
+            offset_minutes=-24 * 60,
+            conditions=["created_48h_before_start", "visitor_expected"],
+            fr=(
+                "Rappel : votre visite demain, {{ start|date:'j F' }} à {{ start|time:'H:i' }}",
+                "Bonjour {{ recipient_name }},\n\n{{ host_name }} vous attend demain"
+                "{% if purpose %} pour « {{ purpose }} »{% endif %}.\n\n"
+                "Quand : " + WHEN_FR + "\nOù : " + WHERE + CHECK_IN_FR,
+            ),
+            en=(
+                "Reminder: your visit tomorrow, {{ start|date:'F j' }} at {{ start|time:'g:i A' }}",
+                "Hello {{ recipient_name }},\n\n{{ host_name }} is expecting you tomorrow"
+                "{% if purpose %} for “{{ purpose }}”{% endif %}.\n\n"
+                "When: " + WHEN_EN + "\nWhere: " + WHERE + CHECK_IN_EN,
+            ),
+        ),
+    ],
+)
+
+visit_event(
+    "visits.changed",
+    _("Visit changed (time or place)"),
+    variables=VARIABLES + CHANGE_VARIABLES,
+    context=change_context,
+    attachments=invitation_files,
+    default_rules=[
+        rule(
+            "visits.changed/visitor",
+            _("Tell the visitor, old and new details side by side"),
+            ["visitor"],
+            ["email"],
+            fr=(
+                "Visite modifiée : {{ purpose|default:'visite' }} le {{ start|date:'j F' }}",
+                "Bonjour {{ recipient_name }},\n\n{{ host_name }} a modifié votre visite"
+                "{% if purpose %} « {{ purpose }} »{% endif %}.\n\n"
+                "Avant :      {{ old_start|date:'l j F Y' }}, de {{ old_start|time:'H:i' }} "
+                "à {{ old_end|time:'H:i' }} — {{ old_site }}\n"
+                "Maintenant : " + WHEN_FR + " — " + WHERE + CHECK_IN_FR + "\n\n"
+                "L'invitation jointe met à jour votre agenda.",
+            ),
+            en=(
+                "Visit changed: {{ purpose|default:'visit' }} on {{ start|date:'F j' }}",
+                "Hello {{ recipient_name }},\n\n{{ host_name }} changed your visit"
+                "{% if purpose %} “{{ purpose }}”{% endif %}.\n\n"
+                "Before: {{ old_start|date:'l, F j, Y' }}, {{ old_start|time:'g:i A' }} to "
+                "{{ old_end|time:'g:i A' }} — {{ old_site }}\n"
+                "Now:    " + WHEN_EN + " — " + WHERE + CHECK_IN_EN + "\n\n"
+                "The attached invitation updates your calendar.",
+            ),
+        )
+    ],
+)
+
+visit_event(
+    "visits.cancelled",
+    _("Visit cancelled (or the visitor's invitation withdrawn)"),
+    attachments=invitation_files,
+    default_rules=[
+        rule(
+            "visits.cancelled/visitor",
+            _("Tell the visitor the visit is off"),
+            ["visitor"],
+            ["email"],
+            fr=(
+                "Visite annulée : {{ purpose|default:'visite' }} le {{ start|date:'j F' }}",
+                "Bonjour {{ recipient_name }},\n\nVotre visite"
+                "{% if purpose %} « {{ purpose }} »{% endif %} avec {{ host_name }}, prévue le "
+                + WHEN_FR
+                + " ({{ site }}), est annulée.\n\n"
+                "Le fichier joint la retire de votre agenda.",
+            ),
+            en=(
+                "Visit cancelled: {{ purpose|default:'visit' }} on {{ start|date:'F j' }}",
+                "Hello {{ recipient_name }},\n\nYour visit"
+                "{% if purpose %} “{{ purpose }}”{% endif %} with {{ host_name }}, planned for "
+                + WHEN_EN
+                + " ({{ site }}), is cancelled.\n\n"
+                "The attached file removes it from your calendar.",
+            ),
+        )
+    ],
+)
+
+visit_event(
+    "visits.checked_in",
+    _("Visitor checked in"),
+    variables=VARIABLES + CHECK_IN_VARIABLES,
+    context=check_in_context,
+    priority=Priority.HIGH,
+    default_rules=[
+        rule(
+            "visits.checked_in/hosts",
+            _("Tell the host and co-hosts their visitor has arrived"),
+            ["host", "co_hosts"],
+            ["push", "email"],
+            fallback_channel="inapp",
+            fr=(
+                "{{ visitor_name }} est arrivé(e)",
+                "{{ visitor_name }}{% if visitor_company %} ({{ visitor_company }}){% endif %} "
+                "est arrivé(e) à {{ checked_in_at|time:'H:i' }} — {{ site }}"
+                " ({{ check_in_source }}).{% if purpose %}\nVisite : {{ purpose }}{% endif %}"
+                "\n\n{{ link }}",
+            ),
+            en=(
+                "{{ visitor_name }} has arrived",
+                "{{ visitor_name }}{% if visitor_company %} ({{ visitor_company }}){% endif %} "
+                "arrived at {{ checked_in_at|time:'g:i A' }} — {{ site }}"
+                " ({{ check_in_source }}).{% if purpose %}\nVisit: {{ purpose }}{% endif %}"
+                "\n\n{{ link }}",
+            ),
+        )
+    ],
+)
+
+visit_event(
+    "visits.not_checked_out",
+    _("Visitor not checked out by the end of the day"),
+    variables=VARIABLES + CHECK_IN_VARIABLES,
+    context=check_in_context,
+    default_rules=[
+        rule(
+            "visits.not_checked_out/host",
+            _("Tell the host a visitor is still checked in"),
+            ["host"],
+            ["email", "inapp"],
+            fr=(
+                "{{ visitor_name }} n'est pas sorti(e)",
+                "{{ visitor_name }}{% if visitor_company %} ({{ visitor_company }}){% endif %}, "
+                "arrivé(e) à {{ checked_in_at|time:'H:i' }} ({{ site }}), n'a pas été "
+                "enregistré(e) en sortie aujourd'hui. Merci de vérifier avec l'accueil."
+                "\n\n{{ link }}",
+            ),
+            en=(
+                "{{ visitor_name }} has not checked out",
+                "{{ visitor_name }}{% if visitor_company %} ({{ visitor_company }}){% endif %}, "
+                "who arrived at {{ checked_in_at|time:'g:i A' }} ({{ site }}), was not checked "
+                "out today. Please check with reception.\n\n{{ link }}",
+            ),
+        )
+    ],
+)
