@@ -89,4 +89,3 @@ def _send_if_due(schedule, event_type, organisation, user, now):
 def recap_codes():
     """Codes of the event types that are recaps, for the admin's choices."""
     return [event_type.code for event_type in catalog() if event_type.recap]
-
