@@ -83,6 +83,15 @@ DATABASES = {
         conn_max_age=env.integer("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # web, workers and beat write to the same file: WAL lets readers and one writer
+    # work at once, IMMEDIATE transactions queue writers instead of failing with
+    # "database is locked", and the timeout is how long a writer waits its turn.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
