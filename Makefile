@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test lint format messages chromium clean
+.PHONY: run test lint format messages chromium bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ lint: $(VENV)/.test-deps
 format: $(VENV)/.test-deps
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## bench: the four benchmarks on PostgreSQL + Redis (DATABASE_URL, CELERY_BROKER_URL); see bench/README.md.
+bench: $(VENV)/.test-deps
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 ## messages: extract strings (needs GNU gettext), then compile .mo in pure Python.
 messages: $(VENV)/.test-deps

@@ -48,6 +48,17 @@ def integer(name, default):
         raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number") from None
 
 
+def number(name, default):
+    """A decimal number (a timeout in seconds); anything else is an error."""
+    value = string(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r}: expected a number") from None
+
+
 def string_list(name, default=()):
     """A comma-separated list, blanks dropped."""
     value = string(name)

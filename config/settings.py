@@ -148,6 +148,8 @@ ANYMAIL = {
     name.removeprefix("ANYMAIL_"): env.string(name)
     for name in sorted(env.names_with_prefix("ANYMAIL_"))
 }
+if "REQUESTS_TIMEOUT" in ANYMAIL:  # requests wants seconds as a number, not text
+    ANYMAIL["REQUESTS_TIMEOUT"] = env.number("ANYMAIL_REQUESTS_TIMEOUT", None)
 
 # Notification channels: kind -> backend class, imported on first use. SMS,
 # push and voice print to the worker's log until production names a provider.
@@ -180,6 +182,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
+# Celery's Django fixup closes the database connection after every task,
+# whatever CONN_MAX_AGE says: a new PostgreSQL connection (and server process)
+# per message sent. When persistent connections are asked for, it is told to
+# leave them (a reuse limit it never reaches) and config/celery.py applies
+# Django's own age limit around each task instead.
+if DATABASES["default"]["CONN_MAX_AGE"]:
+    CELERY_DB_REUSE_MAX = 2**31
 # First wait before a failed send is retried, doubled at each retry (capped at 5 min).
 RELAIS_RETRY_BASE_SECONDS = env.integer("RELAIS_RETRY_BASE_SECONDS", 10)
 if CELERY_BROKER_URL.startswith("filesystem://"):

@@ -2,6 +2,7 @@
 
 import functools
 import logging
+import threading
 
 from django.conf import settings
 
@@ -105,6 +106,9 @@ def _deactivate_if_dead(device, error):
     return True
 
 
+_firebase_lock = threading.Lock()
+
+
 @functools.cache
 def firebase_app():
     """The firebase-admin app, from the service-account file named in settings."""
@@ -123,4 +127,10 @@ def firebase_app():
         raise ChannelError(
             f"Push credentials unusable ({path}): {error}", permanent=True
         ) from error
-    return firebase_admin.initialize_app(certificate, name="relais")
+    # Worker threads (--pool threads) may all get here at first: the second
+    # initialize_app of one name would raise, so the first one's app is reused.
+    with _firebase_lock:
+        try:
+            return firebase_admin.get_app("relais")
+        except ValueError:
+            return firebase_admin.initialize_app(certificate, name="relais")

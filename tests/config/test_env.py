@@ -49,3 +49,11 @@ def test_choice_refuses_an_unknown_value(monkeypatch):
 def test_string_list_drops_blanks(monkeypatch):
     monkeypatch.setenv("HOSTS", "a.example, ,b.example")
     assert env.string_list("HOSTS") == ["a.example", "b.example"]
+
+
+def test_number_reads_decimals_and_refuses_text(monkeypatch):
+    monkeypatch.setenv("TIMEOUT", "2.5")
+    assert env.number("TIMEOUT", 10) == 2.5
+    monkeypatch.setenv("TIMEOUT", "soon")
+    with pytest.raises(ImproperlyConfigured, match="expected a number"):
+        env.number("TIMEOUT", 10)

@@ -1,0 +1,80 @@
+"""A worker SIGKILLed three times mid-run loses nothing and doubles little (DESIGN, pitfalls).
+
+What a kill leaves behind, and what brings it back:
+- tasks the worker had taken stay unacknowledged in Redis (back after the
+  broker's visibility timeout, an hour); their rows wait as `queued`;
+- the rows it was sending stay `sending`, whether or not the provider got them;
+- the sweeper (beat) re-queues both once their grace and lease have passed.
+Only a row whose email left before the kill can go out twice: at most one
+per worker thread per kill.
+"""
+
+import collections
+import datetime
+import time
+
+import pytest
+from django.utils import timezone
+
+import notifications
+from notifications import dispatch
+from notifications.models import Delivery
+from tests.reliability.conftest import emails_received
+from tests.reliability.processes import wait_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+MESSAGES = 2000
+CONCURRENCY = 4
+KILL_AFTER = (300, 800, 1300)  # emails received by the provider before each kill
+
+
+def test_n8_a_killed_worker_loses_nothing_and_doubles_at_most_its_threads(
+    snow_alert, start_worker, provider, broker, capsys
+):
+    appointment = snow_alert(MESSAGES)
+    worker = start_worker(concurrency=CONCURRENCY)
+    notifications.emit("testapp.booked", appointment)  # the worker plans, then sends
+    for threshold in KILL_AFTER:
+        wait_for(
+            lambda threshold=threshold: len(provider.received) >= threshold,
+            90,
+            f"{threshold} sends never came",
+        )
+        worker.kill()
+        worker.start()
+
+    _wait_until_quiet(provider, broker)
+    # Beat's sweeper, ten minutes on: stuck `sending` rows and forgotten `queued` ones go again.
+    later = timezone.now() + dispatch.SENDING_LEASE + dispatch.QUEUED_GRACE
+    swept = dispatch.sweep(now=later + datetime.timedelta(seconds=1))
+    deliveries = Delivery.objects.filter(event__target_id=appointment.pk)
+    wait_for(
+        lambda: deliveries.filter(status=Delivery.Status.SENT).count() == MESSAGES,
+        90,
+        f"not every delivery was sent: {_statuses(deliveries)}",
+    )
+
+    received = collections.Counter(emails_received(provider))
+    duplicates = sum(count - 1 for count in received.values())
+    with capsys.disabled():  # shown in CI's output, pass or fail
+        print(f"\n{len(KILL_AFTER)} kills, swept {swept}: {duplicates} duplicate emails")
+    assert set(received) == set(deliveries.values_list("address", flat=True))
+    assert duplicates <= CONCURRENCY * len(KILL_AFTER)
+
+
+def _wait_until_quiet(provider, broker, quiet=2.0, timeout=90):
+    """Until the restarted worker has sent all it can: an empty queue, no new request."""
+    deadline = time.monotonic() + timeout
+    seen, since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        if len(provider.received) != seen:
+            seen, since = len(provider.received), time.monotonic()
+        elif broker.queued() == 0 and time.monotonic() - since > quiet:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"the worker never went quiet ({seen} emails received)")
+
+
+def _statuses(deliveries):
+    return dict(collections.Counter(deliveries.values_list("status", flat=True)))
