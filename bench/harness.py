@@ -8,10 +8,8 @@ takes them. Figures are printed as `label: value`; the headline is the last line
 """
 
 import contextlib
-import ctypes
 import os
 import resource
-import signal
 import statistics
 import subprocess
 import sys
@@ -22,6 +20,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from tests.workers import die_with_parent, stop  # noqa: E402  (needs ROOT on the path)
 
 
 def _bench_urls():
@@ -256,7 +256,7 @@ def celery_workers(count, concurrency, pool="threads", queues="high,default,bulk
             cwd=ROOT,
             env=os.environ | env,
             stdout=subprocess.DEVNULL,  # the banner; warnings and errors still show
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
         for index in range(count)
     ]
@@ -264,19 +264,7 @@ def celery_workers(count, concurrency, pool="threads", queues="high,default,bulk
         _wait_until_ready(processes)
         yield processes
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _die_with_parent():
-    """In a worker: SIGKILL it if the benchmark dies first (Linux), so none is left running."""
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+        stop(processes)
 
 
 def _wait_until_ready(processes, timeout=60):

@@ -1,12 +1,16 @@
 import pytest
 
-from accounts.models import Role
+from accounts.models import Organisation, Role
 from tests.factories import OrganisationFactory, SiteFactory, member
 
 
 @pytest.fixture
 def organisation(db):
-    return OrganisationFactory(name="Résidence Les Tilleuls")
+    """The residence the tests happen in. It sends for real (to the test backends);
+    the demo and test sending modes are tested where they are set explicitly."""
+    return OrganisationFactory(
+        name="Résidence Les Tilleuls", sending_mode=Organisation.SendingMode.PRODUCTION
+    )
 
 
 @pytest.fixture

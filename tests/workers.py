@@ -1,7 +1,9 @@
 """Real Celery worker processes for tests that must cross a real broker."""
 
 import contextlib
+import ctypes
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -58,14 +60,26 @@ def celery_workers(count=1, queues="high,default,bulk", concurrency=1, **env):
     try:
         yield processes
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop(processes)
+
+
+def stop(processes, timeout=30):
+    """Ask each process to end (SIGTERM), and kill those still there after `timeout`."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def die_with_parent():
+    """preexec_fn of a child process: SIGKILL it if its parent dies first (Linux only),
+    so no worker started by a test or a benchmark outlives it."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 @contextlib.contextmanager

@@ -1,50 +1,32 @@
 """A request in a real Chromium: Alice files it, Bob handles it, Alice hears back (R-1 … R-4)."""
 
-import re
-
 import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from accounts.models import Organisation, Role
+from accounts.models import Role
 from requests_center.models import Category, Request
+from tests.browser.login import PASSWORD, log_in
 from tests.factories import SiteFactory, member
 
-PASSWORD = "Tilleuls-2026!"
-
 
 @pytest.fixture
-def residence(organisation):
-    organisation.sending_mode = Organisation.SendingMode.PRODUCTION
-    organisation.save()
-    return organisation
-
-
-@pytest.fixture
-def people(residence):
+def people(organisation):
     bob = member(
-        residence,
+        organisation,
         Role.MANAGER,
         email="bob@example.test",
         display_name="Bob Martin",
         password=PASSWORD,
     )
     alice = member(
-        residence, email="alice@example.test", display_name="Alice Durand", password=PASSWORD
+        organisation, email="alice@example.test", display_name="Alice Durand", password=PASSWORD
     )
-    SiteFactory(organisation=residence, name="Bâtiment A")
-    plumbing = Category.objects.create(organisation=residence, name="Plomberie")
+    SiteFactory(organisation=organisation, name="Bâtiment A")
+    plumbing = Category.objects.create(organisation=organisation, name="Plomberie")
     plumbing.managers.add(bob)
     mail.outbox.clear()  # welcome messages
     return alice, bob
-
-
-def log_in(page, url, email):
-    page.goto(url)
-    page.get_by_label(re.compile("e-mail|Adresse électronique", re.I)).first.fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("Se connecter|Connexion")).click()
-    expect(page).not_to_have_url(re.compile("/login/"))
 
 
 def test_r1_to_r4_alice_files_a_request_bob_answers_alice_reads_it(browser, live_server, people):

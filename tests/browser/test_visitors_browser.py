@@ -10,12 +10,12 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from accounts.models import Organisation, Role
+from accounts.models import Role
+from tests.browser.login import PASSWORD, log_in
 from tests.factories import SiteFactory, member
 from visitors import services
 from visitors.models import Visit, Visitor
 
-PASSWORD = "Tilleuls-2026!"
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -32,8 +32,6 @@ def morning(time_machine):
 
 @pytest.fixture
 def people(organisation, settings, live_server):
-    organisation.sending_mode = Organisation.SendingMode.PRODUCTION
-    organisation.save()
     settings.SITE_URL = live_server.url  # the links in the emails lead to this server
     alice = member(
         organisation, email="alice@example.test", display_name="Alice Durand", password=PASSWORD
@@ -43,14 +41,6 @@ def people(organisation, settings, live_server):
     SiteFactory(organisation=organisation, name="Bâtiment A", address="12 rue des Tilleuls")
     mail.outbox.clear()  # welcome messages
     return alice, chloe
-
-
-def log_in(page, url, email):
-    page.goto(url)
-    page.get_by_label(re.compile("e-mail|Adresse électronique", re.I)).first.fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("Se connecter|Connexion")).click()
-    expect(page).not_to_have_url(re.compile("/login/"))
 
 
 def test_v1_v5_alice_invites_claire_who_checks_herself_in_and_alice_hears_it(

@@ -3,7 +3,6 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from accounts.models import Organisation
 from notifications.models import Rule
 from tests.testapp.models import Appointment
 
@@ -12,13 +11,6 @@ from tests.testapp.models import Appointment
 def only_the_rules_a_test_makes(db):
     """Shipped default rules would send alongside the rules each test builds."""
     Rule.objects.all().delete()
-
-
-@pytest.fixture
-def organisation(organisation):
-    organisation.sending_mode = Organisation.SendingMode.PRODUCTION
-    organisation.save()
-    return organisation
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """The processes a fault test starts, breaks and restarts: a Redis server and Celery workers."""
 
-import ctypes
 import os
 import shutil
 import signal
@@ -11,14 +10,7 @@ import time
 
 import redis
 
-from tests.workers import ROOT
-
-PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent():
-    """In the child: SIGKILL it if the test process dies first (Linux), so no worker outlives it."""
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+from tests.workers import ROOT, die_with_parent
 
 
 def free_port():
@@ -50,7 +42,7 @@ class RedisServer:
             [shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1"]
             + ["--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
         client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
         wait_for(lambda: _answers(client), 10, "redis-server did not start")
@@ -94,7 +86,7 @@ class Worker:
             cwd=ROOT,
             env=self.env,
             start_new_session=True,  # its own process group: a kill takes its pool too
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
         return self
 

@@ -1,16 +1,9 @@
 import pytest
 
-from accounts.models import Organisation, Role
+from accounts.models import Role
 from notifications.models import Delivery
 from requests_center.models import Category
 from tests.factories import SiteFactory, member
-
-
-@pytest.fixture
-def organisation(organisation):
-    organisation.sending_mode = Organisation.SendingMode.PRODUCTION
-    organisation.save()
-    return organisation
 
 
 @pytest.fixture

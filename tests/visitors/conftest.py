@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from accounts.models import Organisation, Role
+from accounts.models import Role
 from notifications.models import Delivery
 from tests.factories import SiteFactory, member
 from visitors import services
@@ -13,13 +13,6 @@ from visitors import services
 # Monday 30 November 2026, 08:00 in Paris.
 NOW = datetime.datetime(2026, 11, 30, 7, 0, tzinfo=datetime.UTC)
 HOUR = datetime.timedelta(hours=1)
-
-
-@pytest.fixture
-def organisation(organisation):
-    organisation.sending_mode = Organisation.SendingMode.PRODUCTION
-    organisation.save()
-    return organisation
 
 
 @pytest.fixture
