@@ -196,6 +196,20 @@ def groups() -> list[EventGroup]:
     )
 
 
+def group_label(code: str) -> str:
+    """A group's label, or its code when no event declares it any more."""
+    return next((group.label for group in groups() if group.code == code), code)
+
+
+def mandatory_groups() -> set[str]:
+    """Codes of the groups whose every event is mandatory: they cannot be turned off (N-5)."""
+    return {
+        group.code
+        for group in groups()
+        if all(et.mandatory for et in _registry.values() if et.group.code == group.code)
+    }
+
+
 def unregister(code: str) -> None:
     _registry.pop(code, None)
 

@@ -8,7 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation
 from notifications.backoffice import as_e164, is_known_address, split_offset
 from notifications.channels.sms import segment_info
-from notifications.events import COMMON_VARIABLES, UnknownEvent, catalog, get_event_type, groups
+from notifications.events import (
+    COMMON_VARIABLES,
+    UnknownEvent,
+    catalog,
+    get_event_type,
+    groups,
+    mandatory_groups,
+)
 from notifications.models import Channel, MessageTemplate, Preference, Rule, Suppression
 from notifications.rendering import TemplateProblem, check_template
 
@@ -210,15 +217,6 @@ class MessageTemplateFormSet(BaseInlineFormSet):
                 _("Each channel of the rule needs a template; missing: %(channels)s."),
                 params={"channels": ", ".join(str(Channel(c).label) for c in missing)},
             )
-
-
-def mandatory_groups():
-    """Event groups whose every event is mandatory: they cannot be turned off (SPEC N-5)."""
-    return {
-        group.code
-        for group in groups()
-        if all(et.mandatory for et in catalog() if et.group.code == group.code)
-    }
 
 
 class PreferenceForm(forms.ModelForm):

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from accounts.scoping import is_back_office_user
-from notifications.events import catalog, groups
+from notifications.events import catalog, groups, mandatory_groups
 from notifications.models import Channel, Preference, Rule, Suppression
 from notifications.unsubscribe import read_token
 
@@ -33,11 +33,12 @@ def preference_matrix(user):
     off = set(Preference.objects.filter(user=user, enabled=False).values_list("group", "channel"))
     used = _channels_used_by_group(user)
     staff = is_back_office_user(user)
+    mandatory_codes = mandatory_groups()
     rows = []
     for group in groups():
         if group.staff_only and not staff:
             continue  # an occupant is never told about a manager's desk
-        mandatory = all(et.mandatory for et in catalog() if et.group.code == group.code)
+        mandatory = group.code in mandatory_codes
         choices = [
             Choice(
                 group=group,

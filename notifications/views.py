@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from notifications import inbox as inbox_service
 from notifications import preferences as preference_service
-from notifications.events import UnknownEvent, groups
+from notifications.events import UnknownEvent, group_label
 from notifications.models import Channel
 from notifications.unsubscribe import read_token
 
@@ -89,9 +89,5 @@ def unsubscribe(request, token):
     return render(
         request,
         "notifications/unsubscribe.html",
-        {"done": done, "group": _group_label(group_code), "channel": Channel(channel).label},
+        {"done": done, "group": group_label(group_code), "channel": Channel(channel).label},
     )
-
-
-def _group_label(code):
-    return next((group.label for group in groups() if group.code == code), code)

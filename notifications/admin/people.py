@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin import UserAdmin
 from accounts.models import User
 from accounts.scoping import OrganisationScopedAdmin, ScopedAccessMixin
-from notifications import backoffice
+from notifications import backoffice, events
 from notifications.events import groups
 from notifications.forms import PreferenceForm, SuppressionForm
 from notifications.models import Device, Preference, Suppression
@@ -23,10 +23,6 @@ class GroupFilter(admin.SimpleListFilter):
         return queryset.filter(group=self.value()) if self.value() else queryset
 
 
-def _group_label(code):
-    return next((group.label for group in groups() if group.code == code), code)
-
-
 @admin.register(Preference)
 class PreferenceAdmin(OrganisationScopedAdmin):
     organisation_path = "user__memberships__organisation"
@@ -39,7 +35,7 @@ class PreferenceAdmin(OrganisationScopedAdmin):
 
     @admin.display(description=_("group"), ordering="group")
     def group_label(self, preference):
-        return _group_label(preference.group)
+        return events.group_label(preference.group)
 
 
 class PreferenceInline(ScopedAccessMixin, admin.TabularInline):
