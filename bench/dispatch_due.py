@@ -45,13 +45,13 @@ def main():
 def run(rows, due):
     from django.utils import timezone
 
-    from notifications import dispatch
+    from notifications import dispatch, outbox
 
     print(f"dispatch_due: {due:,} due among {rows:,} scheduled deliveries ({harness.machine()})")
     with harness.Timer() as loading:
         _scheduled_deliveries(rows, due)
     harness.figure("loading the table (not measured)", loading.seconds, "s")
-    dispatch.queue_sends = lambda rows: None  # the claim only: nothing is queued
+    outbox.queue_sends = lambda rows: None  # the claim only: nothing is queued
     now = timezone.now()
     _explain(now)
     engine, raw, queries = [], [], 0

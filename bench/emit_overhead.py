@@ -93,15 +93,15 @@ def _select_one(sender, instance, created, **kwargs):
 @contextlib.contextmanager
 def _queueing(enabled):
     """With `enabled` false, emit stores its Event but does not queue the planning."""
-    from notifications import services
+    from notifications import outbox
 
-    queue_planning = services.queue_planning
+    queue_planning = outbox.queue_planning
     if not enabled:
-        services.queue_planning = lambda event_id, priority: None
+        outbox.queue_planning = lambda event_id, priority: None
     try:
         yield
     finally:
-        services.queue_planning = queue_planning
+        outbox.queue_planning = queue_planning
 
 
 def _save_bookings(organisation, client, count):

@@ -130,11 +130,11 @@ def _empty_deliveries():
 def engine(appointment_id, n):
     """Emit one event and plan it as the worker would (sending is another benchmark)."""
     import notifications
-    from notifications import dispatch
+    from notifications import dispatch, outbox
     from notifications.models import Delivery
     from tests.testapp.models import Appointment
 
-    dispatch.queue_sends = lambda rows: None  # planning only: no message leaves
+    outbox.queue_sends = lambda rows: None  # planning only: no message leaves
     appointment = Appointment.objects.get(pk=appointment_id)
     event = notifications.emit("testapp.booked", appointment)  # autocommit: stored at once
     start_rss = harness.peak_rss_mb()

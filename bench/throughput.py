@@ -254,8 +254,9 @@ def _profile_one_thread(provider_latency, n=300):
     from django.conf import settings
 
     import notifications
-    from notifications import dispatch, sending
+    from notifications import outbox, sending
     from notifications.channels import email
+    from notifications.dispatch import plan_event
     from notifications.models import Delivery
     from tests.fake_provider import FakeProvider
 
@@ -276,10 +277,10 @@ def _profile_one_thread(provider_latency, n=300):
 
         setattr(owner, name, wrapper)
 
-    dispatch.queue_sends = lambda rows: None
+    outbox.queue_sends = lambda rows: None
     appointment = _domain(n)
     event = notifications.emit("testapp.booked", appointment)
-    dispatch.plan_event(event.pk)
+    plan_event(event.pk)
     ids = list(Delivery.objects.filter(event=event).values_list("pk", flat=True))
     timed(sending, "_stopped", "checks before sending (conditions, suppression list)")
     timed(sending, "render_delivery", "rendering and storing the text")

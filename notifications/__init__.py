@@ -1,22 +1,26 @@
-"""The notification engine. Domain apps call `emit`, `target_moved` and `target_cancelled`."""
+"""The notification engine. Domain apps call `emit`, `target_moved` and `target_cancelled`.
+
+They are `notifications.api`'s, imported on first call: this package is imported
+before Django's apps are ready, and the API needs the engine's models.
+"""
 
 
 def emit(code, target, /, actor=None, organisation=None, **data):
-    """Record an event in the caller's transaction; see `notifications.services.emit`."""
-    from notifications.services import emit as _emit
+    """Record an event in the caller's transaction; see `notifications.api.emit`."""
+    from notifications.api import emit as _emit
 
     return _emit(code, target, actor=actor, organisation=organisation, **data)
 
 
 def target_moved(target):
     """Re-plan the target's reminders after its anchors changed."""
-    from notifications.services import target_moved as _target_moved
+    from notifications.api import target_moved as _target_moved
 
     return _target_moved(target)
 
 
 def target_cancelled(target):
     """Cancel the target's pending reminders."""
-    from notifications.services import target_cancelled as _target_cancelled
+    from notifications.api import target_cancelled as _target_cancelled
 
     return _target_cancelled(target)

@@ -8,8 +8,10 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
-        # email_tracking connects anymail's signal; manual declares its own event type.
-        from notifications import email_tracking, events, manual  # noqa: F401
+        # feedback.email connects anymail's signal; manual declares its own event type;
+        # the tasks join Celery's registry, where the outbox finds them by name.
+        from notifications import events, manual, tasks  # noqa: F401
+        from notifications.feedback import email  # noqa: F401
 
         events.autodiscover()
         post_migrate.connect(_install_default_rules, sender=self)

@@ -201,6 +201,14 @@ def group_label(code: str) -> str:
     return next((group.label for group in groups() if group.code == code), code)
 
 
+def event_label(code: str) -> str:
+    """An event's label, or its code when no app declares it any more."""
+    try:
+        return get_event_type(code).label
+    except UnknownEvent:
+        return code
+
+
 def mandatory_groups() -> set[str]:
     """Codes of the groups whose every event is mandatory: they cannot be turned off (N-5)."""
     return {

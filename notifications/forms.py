@@ -6,7 +6,6 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
-from notifications.backoffice import as_e164, is_known_address, split_offset
 from notifications.channels.sms import segment_info
 from notifications.events import (
     COMMON_VARIABLES,
@@ -17,7 +16,10 @@ from notifications.events import (
     mandatory_groups,
 )
 from notifications.models import Channel, MessageTemplate, Preference, Rule, Suppression
-from notifications.rendering import TemplateProblem, check_template
+from notifications.recipients import as_e164
+from notifications.suppressions import is_known_address
+from notifications.templating import TemplateProblem, check_template
+from notifications.timing import split_offset
 
 PHONE_CHANNELS = (Channel.SMS, Channel.VOICE)
 UNIT_MINUTES = {"minutes": 1, "hours": 60, "days": 1440}

@@ -10,12 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from notifications import dispatch
 from notifications.channels import get_backend
 from notifications.events import EventGroup, EventType, Priority, RecipientRole, register
 from notifications.models import Delivery, Event, ManualAttachment, Preference, Suppression
+from notifications.outbox import send_on_commit
 from notifications.recipients import as_recipient
-from notifications.rendering import email_html
+from notifications.rendering import written_message
 
 MANUAL = "notifications.manual"
 DIRECT = EventGroup("direct", _("Messages written by my managers"))
@@ -79,30 +79,20 @@ def send(*, target, person, channel, subject, body, sender, organisation, files=
     )
     for uploaded in files:
         ManualAttachment.objects.create(event=event, file=uploaded)
-    now = timezone.now()
-    delivery = Delivery.objects.create(
+    message = written_message(channel, subject, body)
+    delivery = Delivery.to(
+        recipient,
         event=event,
-        organisation=organisation,
-        target_type=event.target_type,
-        target_id=event.target_id,
-        user_id=recipient.user_id,
-        recipient_key=recipient.key,
-        recipient_name=recipient.name[:200],
-        address=get_backend(channel).address_for(recipient),
-        language=recipient.language,
-        time_zone=recipient.time_zone,
         channel=channel,
+        address=get_backend(channel).address_for(recipient),
         priority=Priority.HIGH,
         dedupe_key=f"{event.pk}:manual:{recipient.key}:{channel}",
         status=Delivery.Status.QUEUED,
-        send_at=now,
-        subject=subject[:255],
-        body=body,
-        html=_html(channel, subject, body),
+        send_at=timezone.now(),
+        subject=message.subject,
+        body=message.body,
+        html=message.html,
     )
-    transaction.on_commit(lambda: dispatch.queue_sends([(delivery.pk, delivery.priority)]))
+    delivery.save()
+    send_on_commit([(delivery.pk, delivery.priority)])
     return delivery
-
-
-def _html(channel, subject, body):
-    return email_html(subject, body) if channel == "email" else ""

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from notifications.events import Priority, get_event_type
+from notifications.recipients import Recipient
 
 
 class Channel(models.TextChoices):
@@ -43,6 +44,9 @@ class Event(models.Model):
     is_test = models.BooleanField(default=False)  # "send me a test": example values, one rule
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     planned_at = models.DateTimeField(_("planned"), null=True, blank=True)
+    # Planning that raised: how often, and why (the sweeper gives up after a few tries).
+    planning_attempts = models.PositiveSmallIntegerField(_("planning attempts"), default=0)
+    planning_error = models.TextField(_("planning error"), blank=True)
 
     objects = TargetQuerySet.as_manager()
 
@@ -346,6 +350,7 @@ class Delivery(models.Model):
     send_at = models.DateTimeField(_("send at"))
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    error_type = models.CharField(_("error type"), max_length=100, blank=True)
     provider_message_id = models.CharField(
         _("provider message id"), max_length=255, blank=True, db_index=True
     )
@@ -377,6 +382,35 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} → {self.recipient_name or self.address}"
+
+    @classmethod
+    def to(cls, recipient, *, event, channel, address, **fields):
+        """An unsaved delivery of `event` to `recipient` on `channel`: built here, and only here."""
+        return cls(
+            event=event,
+            organisation_id=event.organisation_id,
+            target_type_id=event.target_type_id,
+            target_id=event.target_id,
+            user_id=recipient.user_id,
+            recipient_key=recipient.key,
+            recipient_name=recipient.name[:200],
+            address=address,
+            language=recipient.language,
+            time_zone=recipient.time_zone,
+            channel=channel,
+            **fields,
+        )
+
+    @property
+    def recipient(self):
+        """Who this delivery is for, as planning saw them."""
+        return Recipient(
+            key=self.recipient_key,
+            name=self.recipient_name,
+            language=self.language,
+            time_zone=self.time_zone,
+            user_id=self.user_id,
+        )
 
     def attachments(self):
         """Files the event attaches to this message: [(filename, content, mimetype)]."""

@@ -13,16 +13,17 @@ import copy
 import datetime
 import itertools
 import zoneinfo
-from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from accounts.models import Organisation
 from notifications.channels import get_backend
-from notifications.models import Delivery, Event, Preference, Rule, Suppression
+from notifications.models import Delivery, Event, Preference, Suppression
 from notifications.recipients import Recipient, as_recipient
+from notifications.rules import conditions_hold, rules_for_event
+from notifications.timing import Slot, next_window_opening, slot_for
 
 CHUNK_SIZE = 2000
 # A reminder found this late is still sent; later than this it is pointless.
@@ -38,48 +39,6 @@ DAILY_CAP = gettext_noop("daily cap reached")
 TOO_LATE = gettext_noop("the reminder time had already passed")
 RESCHEDULED = gettext_noop("rescheduled")
 TARGET_CANCELLED = gettext_noop("cancelled with its object")
-
-
-@dataclass(frozen=True)
-class Slot:
-    """When a rule sends for an event: `at`, and the part of the dedupe key it adds."""
-
-    at: datetime.datetime
-    key: str
-
-
-def rules_for_event(event):
-    """Enabled rules for the event: the organisation's own, and defaults it did not replace."""
-    if event.is_test:
-        return list(Rule.objects.filter(pk=event.data["rule_id"]))
-    rules = list(
-        Rule.objects.filter(event_code=event.code).filter(
-            Q(organisation=None) | Q(organisation=event.organisation_id)
-        )
-    )
-    replaced = {rule.overrides_id for rule in rules if rule.organisation_id is not None}
-    return [rule for rule in rules if rule.enabled and rule.pk not in replaced]
-
-
-def conditions_hold(rule, target, event):
-    """The first declared condition of the rule that fails, or None when all hold."""
-    event_type = event.event_type
-    for code in rule.conditions:
-        condition = event_type.condition(code)
-        if not condition.test(target, event):
-            return condition
-    return None
-
-
-def slot_for(rule, target, now):
-    """When the rule sends: now, or its offset from the target's anchor (None: no anchor value)."""
-    if rule.is_immediate:
-        return Slot(now, "")
-    anchor_value = rule.event_type.anchor(rule.anchor).value(target)
-    if anchor_value is None:
-        return None
-    at = anchor_value + datetime.timedelta(minutes=rule.offset_minutes)
-    return Slot(at, "@" + at.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%S"))
 
 
 def recipients_for(rule, target, event):
@@ -166,19 +125,12 @@ def _addresses(rule, channel, recipients):
 
 def _delivery(event, rule, recipient, channel, address, slot, now):
     late = slot.key and slot.at < now - LATE_REMINDER_GRACE
-    return Delivery(
+    return Delivery.to(
+        recipient,
         event=event,
-        rule=rule,
-        organisation_id=event.organisation_id,
-        target_type_id=event.target_type_id,
-        target_id=event.target_id,
-        user_id=recipient.user_id,
-        recipient_key=recipient.key,
-        recipient_name=recipient.name[:200],
-        address=address,
-        language=recipient.language,
-        time_zone=recipient.time_zone,
         channel=channel,
+        address=address,
+        rule=rule,
         priority=rule.priority,
         dedupe_key=f"{event.pk}:{rule.pk}:{recipient.key}:{channel}{slot.key}",
         status=Delivery.Status.CANCELLED if late else _pending_status(slot.at, now),
@@ -229,18 +181,18 @@ def _check_suppressions(event, rule, deliveries):
 
 
 def _check_mode(event, rule, deliveries):
-    """Demo: nothing leaves but the in-app inbox. Test: only allow-listed addresses."""
+    """Demo: nothing leaves Relais (the in-app inbox stays). Test: only allow-listed addresses."""
     organisation = event.organisation
     if organisation is None or event.is_test:
         return
+    leaving = [d for d in deliveries if get_backend(d.channel).leaves_relais]
     if organisation.sending_mode == Organisation.SendingMode.DEMO:
-        for delivery in deliveries:
-            if delivery.channel != "inapp":
-                _suppress(delivery, DEMO_MODE)
+        for delivery in leaving:
+            _suppress(delivery, DEMO_MODE)
     elif organisation.sending_mode == Organisation.SendingMode.TEST:
         allowed = {line.strip().lower() for line in organisation.test_recipients.splitlines()}
-        for delivery in deliveries:
-            if delivery.channel != "inapp" and delivery.address.lower() not in allowed:
+        for delivery in leaving:
+            if delivery.address.lower() not in allowed:
                 _suppress(delivery, NOT_ALLOW_LISTED)
 
 
@@ -293,16 +245,6 @@ def _apply_send_window(rule, delivery, now):
         delivery.send_at, rule.send_window_start, rule.send_window_end, delivery.time_zone
     )
     delivery.status = _pending_status(delivery.send_at, now)
-
-
-def next_window_opening(moment, start, end, time_zone):
-    """`moment` if it falls within [start, end) local time, else the next `start`."""
-    local = moment.astimezone(zoneinfo.ZoneInfo(time_zone))
-    if start <= local.time() < end:
-        return moment
-    day = local.date() if local.time() < start else local.date() + datetime.timedelta(days=1)
-    opening = datetime.datetime.combine(day, start, tzinfo=local.tzinfo)
-    return opening.astimezone(datetime.UTC)
 
 
 def _save(deliveries):

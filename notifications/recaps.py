@@ -14,8 +14,8 @@ import zoneinfo
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-import notifications
 from accounts.models import Organisation
+from notifications.api import emit
 from notifications.events import UnknownEvent, catalog, get_event_type
 from notifications.models import RecapRun, RecapSchedule
 
@@ -77,7 +77,7 @@ def _send_if_due(schedule, event_type, organisation, user, now):
             items = event_type.recap.items(user, organisation, start, end)
             if not items:
                 return 0  # nothing to tell: no empty recap, and the run remembers it
-            run.event = notifications.emit(
+            run.event = emit(
                 event_type.code, user, organisation=organisation, day=day.isoformat(), items=items
             )
             run.save(update_fields=["event"])

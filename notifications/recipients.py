@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+import phonenumbers
 from django.conf import settings
 
 
@@ -37,3 +38,14 @@ def as_recipient(person) -> Recipient:
     if hasattr(person, "as_recipient"):
         return person.as_recipient()
     return Recipient.from_user(person)
+
+
+def as_e164(text):
+    """A phone number as people type it ("06 12 34 56 78") in E.164, or "" when it is not one."""
+    try:
+        number = phonenumbers.parse(text, settings.PHONENUMBER_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return ""
+    if not phonenumbers.is_possible_number(number):
+        return ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -1,159 +1,103 @@
-"""Templates managers write, checked and rendered safely (SPEC N-3, N-17).
+"""A delivery's message: its template, its context, its layout and its unsubscribe link.
 
-Managers write Django template syntax, limited to a few harmless tags: no
-`{% load %}`, `{% include %}` or `{% url %}`, nothing that reads files or
-settings. Unknown variables are refused when the template is saved, not
-discovered when a message goes out.
+Sending, previews, dry runs and manual messages all come here, so a message
+reads the same in the back office as in the recipient's mailbox. The
+templates themselves are checked and rendered by `templating`.
 """
 
-import functools
-import zoneinfo
-from dataclasses import dataclass
+import dataclasses
 
-from django.template import Context, Engine, TemplateSyntaxError
-from django.template.base import TextNode, Variable, VariableNode
-from django.template.defaulttags import (
-    AutoEscapeControlNode,
-    CommentNode,
-    CycleNode,
-    FirstOfNode,
-    ForNode,
-    IfChangedNode,
-    IfNode,
-    SpacelessNode,
-    WithNode,
-)
+from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.html import linebreaks, urlize
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
 
-ALLOWED_NODES = (
-    TextNode,
-    VariableNode,
-    IfNode,
-    ForNode,
-    WithNode,
-    FirstOfNode,
-    CommentNode,
-    CycleNode,
-    IfChangedNode,
-    SpacelessNode,
-    AutoEscapeControlNode,
-)
-ALLOWED_TAGS = "if, for, with, firstof, comment, cycle, ifchanged, spaceless, autoescape"
+from notifications.channels import get_backend
+from notifications.templating import RenderedMessage, TemplateProblem, render
+from notifications.unsubscribe import url_for
 
-_TEXT_ENGINE = Engine(autoescape=False)
-_HTML_ENGINE = Engine(autoescape=True)
+# Previews and dry runs must not hand a manager a working unsubscribe link for someone else.
+PLACEHOLDER_UNSUBSCRIBE_URL = settings.SITE_URL + "/unsubscribe/example/"
 
 
-class TemplateProblem(ValueError):
-    """A template a manager wrote that cannot be used, with a message for them."""
+class MissingTemplate(TemplateProblem):
+    """The rule has no template for the delivery's channel."""
 
 
-@dataclass(frozen=True)
-class RenderedMessage:
-    subject: str
-    body: str
-    html: str = ""
+def render_delivery(delivery, *, preview=False):
+    """The rule's message for this delivery, in the recipient's language and time zone."""
+    return render_template(choose_template(delivery), delivery, preview=preview)
 
 
-@functools.lru_cache(maxsize=2048)
-def _compile(source, html):
-    engine = _HTML_ENGINE if html else _TEXT_ENGINE
-    try:
-        return engine.from_string(source)
-    except TemplateSyntaxError as error:
-        raise TemplateProblem(_("Template syntax error: %(error)s") % {"error": error}) from None
+def render_template(template, delivery, *, preview=False):
+    """One template rendered for a delivery (a preview shows each template of a rule)."""
+    with translation.override(delivery.language):  # labels in the context speak it too
+        context = message_context(delivery, preview=preview)
+    message = render(
+        template.subject,
+        template.body,
+        template.html,
+        context,
+        delivery.language,
+        delivery.time_zone,
+    )
+    return laid_out(delivery.channel, message)
 
 
-def check_template(source, known_names, html=False):
-    """Refuse syntax errors, tags outside the safe list and unknown variables."""
-    template = _compile(source, html)
-    _check_nodes(template.nodelist, set(known_names))
-    return template
+def written_message(channel, subject, body):
+    """A message a manager wrote by hand, laid out like the rest (SPEC N-12)."""
+    return laid_out(channel, RenderedMessage(subject=subject, body=body))
 
 
-def _check_nodes(nodelist, names):
-    for node in nodelist:
-        if not isinstance(node, ALLOWED_NODES):
-            tag = node.token.contents.split()[0] if node.token else type(node).__name__
-            raise TemplateProblem(
-                _("The tag {%% %(tag)s %%} is not allowed. Allowed tags: %(allowed)s.")
-                % {"tag": tag, "allowed": ALLOWED_TAGS}
-            )
-        for expression in _expressions(node):
-            _check_expression(expression, names)
-        for child in _child_nodelists(node):
-            _check_nodes(child, names | _names_defined_by(node))
+def laid_out(channel, message):
+    """The message as its channel carries it: an email's HTML part from its text when needed."""
+    message = dataclasses.replace(message, subject=message.subject[:255])
+    if get_backend(channel).carries_html and not message.html:
+        return dataclasses.replace(message, html=email_html(message.subject, message.body))
+    return message
 
 
-def _child_nodelists(node):
-    if isinstance(node, IfNode):
-        return [child for _condition, child in node.conditions_nodelists]
-    return [getattr(node, name) for name in node.child_nodelists if getattr(node, name, None)]
+def choose_template(delivery):
+    """The recipient's language, else the site's, else any language written for the channel."""
+    templates = {
+        t.language: t for t in delivery.rule.templates.all() if t.channel == delivery.channel
+    }
+    for language in (delivery.language, settings.LANGUAGE_CODE, *templates):
+        if language in templates:
+            return templates[language]
+    raise MissingTemplate(f"Rule {delivery.rule} has no {delivery.channel!r} template.")
 
 
-def _expressions(node):
-    """The filter expressions a node evaluates."""
-    if isinstance(node, VariableNode):
-        return [node.filter_expression]
-    if isinstance(node, ForNode):
-        return [node.sequence]
-    if isinstance(node, WithNode):
-        return list(node.extra_context.values())
-    if isinstance(node, FirstOfNode | CycleNode):
-        return list(getattr(node, "vars", None) or getattr(node, "cyclevars", []))
-    if isinstance(node, IfNode):
-        return [e for condition, _n in node.conditions_nodelists for e in _operands(condition)]
-    return []
+def message_context(delivery, *, preview=False):
+    """Template variables: the event's, filled from the target as it is now, and the common ones.
+
+    A preview (or a test event) uses the event type's example values.
+    """
+    event = delivery.event
+    event_type = event.event_type
+    target = None if event.is_test else event.target
+    if target is None:
+        context = event_type.example_context()
+        link = ""
+    else:
+        context = event_type.context(target, event.data)
+        link = event_type.link(target)
+    if preview and target is None:
+        link = "/"  # a preview's link must lead somewhere
+    context.update(
+        recipient_name=delivery.recipient_name,
+        organisation=str(event.organisation or ""),
+        link=settings.SITE_URL + link if link.startswith("/") else link,
+        unsubscribe_url=_unsubscribe_url(delivery, event_type, preview),
+    )
+    return context
 
 
-def _operands(condition):
-    if condition is None:
-        return []
-    if hasattr(condition, "value"):  # a literal: one expression
-        return [condition.value]
-    return _operands(condition.first) + _operands(getattr(condition, "second", None))
-
-
-def _names_defined_by(node):
-    if isinstance(node, ForNode):
-        return set(node.loopvars) | {"forloop"}
-    if isinstance(node, WithNode):
-        return set(node.extra_context)
-    return set()
-
-
-def _check_expression(expression, names):
-    variables = [expression.var] + [
-        arg for _func, args in expression.filters for is_var, arg in args if is_var
-    ]
-    for variable in variables:
-        if isinstance(variable, Variable) and variable.lookups:
-            root = variable.lookups[0]
-            if root not in names:
-                raise TemplateProblem(
-                    _("Unknown variable {{ %(name)s }}. Available: %(names)s.")
-                    % {"name": root, "names": ", ".join(sorted(names))}
-                )
-
-
-def render(subject, body, html, context, language, time_zone):
-    """Render a message in the recipient's language and time zone."""
-    with translation.override(language), timezone.override(zoneinfo.ZoneInfo(time_zone)):
-        text_context = Context(context, autoescape=False)
-        rendered_body = _compile(body, False).render(text_context).strip()
-        rendered_html = ""
-        if html:
-            rendered_html = _compile(html, True).render(Context(context))
-        return RenderedMessage(
-            # A subject is one line: a template's stray newline must not break the header.
-            subject=" ".join(_compile(subject, False).render(text_context).split()),
-            body=rendered_body,
-            html=rendered_html,
-        )
+def _unsubscribe_url(delivery, event_type, preview):
+    if event_type.mandatory:
+        return ""
+    return PLACEHOLDER_UNSUBSCRIBE_URL if preview else url_for(delivery)
 
 
 def html_from_text(text):

@@ -1,18 +1,31 @@
-"""Send one delivery: claim, check, render, call the channel, record (DESIGN, step 5)."""
+"""Send one delivery: claim, check, render, call the channel, record (DESIGN, step 5).
+
+Whatever goes wrong ends in a recorded state: the exception's type and message
+on the row, another try only for the kinds known to be transient, and `failed`
+at the attempt limit. A delivery is never left `sending`, nor re-sent forever.
+"""
 
 import logging
 
-from django.conf import settings
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from notifications import dispatch, planning, rendering, unsubscribe
 from notifications.channels import ChannelError, get_backend
 from notifications.models import Delivery, Suppression
-from notifications.planning import ON_SUPPRESSION_LIST, conditions_hold
+from notifications.outbox import send_on_commit
+from notifications.planning import ON_SUPPRESSION_LIST, plan_fallback
+from notifications.rendering import render_delivery
+from notifications.rules import conditions_hold
+from notifications.templating import TemplateProblem
 
 logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6  # the first try and five retries, however the tries were queued
+# Besides a channel's own transient ChannelError: the network's "not now".
+TRANSIENT_ERRORS = (ConnectionError, TimeoutError)
+# Failures the engine expects and explains; anything else is logged with its traceback.
+EXPECTED_ERRORS = (ChannelError, TemplateProblem, *TRANSIENT_ERRORS)
 
 CONDITION_FAILED = gettext_noop("condition no longer holds: %s")
 FELL_BACK = gettext_noop("fell back to another channel")
@@ -20,64 +33,86 @@ Status = Delivery.Status
 
 
 class TransientFailure(Exception):
-    """The channel failed for now; the caller may retry the delivery later."""
+    """The channel failed for now; the task retries the delivery after `attempts` tries."""
 
-    def __init__(self, message, priority):
+    def __init__(self, message, priority, attempts):
         super().__init__(message)
         self.priority = priority
-
-
-class MissingTemplate(rendering.TemplateProblem):
-    pass
+        self.attempts = attempts
 
 
 def send(delivery_id):
     """Send a queued delivery once, even if two workers try at the same moment."""
-    claimed = Delivery.objects.filter(pk=delivery_id, status=Status.QUEUED).update(
-        status=Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
-    )
+    claimed = Delivery.objects.filter(
+        pk=delivery_id, status=Status.QUEUED, attempts__lt=MAX_ATTEMPTS
+    ).update(status=Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1)
     if claimed != 1:
         return  # another worker has it, or it is no longer pending
     delivery = Delivery.objects.select_related(
         "event__organisation", "event__actor", "rule", "user"
     ).get(pk=delivery_id)
+    try:
+        _send(delivery)
+    except Exception as error:
+        _record_failure(delivery, error)
+
+
+def _send(delivery):
     if _stopped(delivery):
         return
-    try:
-        if delivery.rule_id:  # manual messages come written
-            render_delivery(delivery)
-        result = get_backend(delivery.channel).send(delivery)
-    except rendering.TemplateProblem as error:
-        _finish(delivery, Status.FAILED, last_error=str(error))
-    except ChannelError as error:
-        if error.permanent:
-            _finish(delivery, Status.FAILED, last_error=str(error))
+    if delivery.rule_id:  # manual messages come written
+        _keep(delivery, render_delivery(delivery))
+    result = get_backend(delivery.channel).send(delivery)
+    _finish(
+        delivery,
+        Status.SENT,
+        sent_at=timezone.now(),
+        provider_message_id=result.provider_message_id,
+        last_error="",
+        error_type="",
+    )
+
+
+def _record_failure(delivery, error):
+    """The failure on the row: queued again if it may pass later, else failed for good."""
+    if not isinstance(error, EXPECTED_ERRORS):
+        logger.exception("Delivery %s raised an unexpected error", delivery.pk)
+    failure = {"last_error": str(error) or repr(error), "error_type": _type_name(error)}
+    if not is_transient(error):
+        _finish(delivery, Status.FAILED, **failure)
+        if isinstance(error, ChannelError):
             _fall_back(delivery)
-        else:
-            _finish(delivery, Status.QUEUED, last_error=str(error))
-            raise TransientFailure(str(error), delivery.priority) from error
-    else:
-        _finish(
-            delivery,
-            Status.SENT,
-            sent_at=timezone.now(),
-            provider_message_id=result.provider_message_id,
-            last_error="",
-        )
+        return
+    if delivery.attempts >= MAX_ATTEMPTS:
+        failure["last_error"] += f" (gave up after {delivery.attempts} attempts)"
+        _finish(delivery, Status.FAILED, **failure)
+        return
+    _finish(delivery, Status.QUEUED, **failure)
+    raise TransientFailure(str(error), delivery.priority, delivery.attempts) from error
+
+
+def is_transient(error):
+    """Whether trying again later may succeed."""
+    if isinstance(error, ChannelError):
+        return not error.permanent
+    return isinstance(error, TRANSIENT_ERRORS)
+
+
+def _type_name(error):
+    kind = type(error)
+    name = (
+        kind.__qualname__
+        if kind.__module__ == "builtins"
+        else f"{kind.__module__}.{kind.__qualname__}"
+    )
+    return name[:100]
 
 
 def _fall_back(delivery):
-    fallback = planning.plan_fallback(delivery)
+    fallback = plan_fallback(delivery)
     if fallback:
         _finish(delivery, Status.FAILED, reason=FELL_BACK)
-        dispatch.queue_sends(fallback)
-
-
-def give_up(delivery_id, error):
-    """Retries are exhausted: the delivery failed."""
-    Delivery.objects.filter(pk=delivery_id, status=Status.QUEUED).update(
-        status=Status.FAILED, last_error=f"{error} (gave up after retries)"
-    )
+        send_on_commit(fallback)
 
 
 def _stopped(delivery):
@@ -94,61 +129,15 @@ def _stopped(delivery):
     return False
 
 
+def _keep(delivery, message):
+    """Store what is about to be sent: the log shows the message as it left."""
+    _finish(
+        delivery, delivery.status, subject=message.subject, body=message.body, html=message.html
+    )
+
+
 def _finish(delivery, status, **fields):
     fields["status"] = status
     for name, value in fields.items():
         setattr(delivery, name, value)
     Delivery.objects.filter(pk=delivery.pk).update(updated_at=timezone.now(), **fields)
-
-
-def render_delivery(delivery):
-    """Render the rule's template for the recipient and keep the result on the delivery."""
-    template = choose_template(delivery)
-    with translation.override(delivery.language):  # labels in the context speak it too
-        context = message_context(delivery)
-    message = rendering.render(
-        template.subject,
-        template.body,
-        template.html,
-        context,
-        delivery.language,
-        delivery.time_zone,
-    )
-    html = message.html
-    if delivery.channel == "email" and not html:
-        html = rendering.email_html(message.subject, message.body)
-    Delivery.objects.filter(pk=delivery.pk).update(
-        subject=message.subject[:255], body=message.body, html=html
-    )
-    delivery.subject, delivery.body, delivery.html = message.subject[:255], message.body, html
-
-
-def choose_template(delivery):
-    """The recipient's language, else the site's, else any language written for the channel."""
-    templates = {
-        t.language: t for t in delivery.rule.templates.all() if t.channel == delivery.channel
-    }
-    for language in (delivery.language, settings.LANGUAGE_CODE, *templates):
-        if language in templates:
-            return templates[language]
-    raise MissingTemplate(f"Rule {delivery.rule} has no {delivery.channel!r} template.")
-
-
-def message_context(delivery):
-    """Template variables: the event's, filled from the target as it is now, and the common ones."""
-    event = delivery.event
-    event_type = event.event_type
-    target = None if event.is_test else event.target
-    if target is None:
-        context = event_type.example_context()
-        link = ""
-    else:
-        context = event_type.context(target, event.data)
-        link = event_type.link(target)
-    context.update(
-        recipient_name=delivery.recipient_name,
-        organisation=str(event.organisation or ""),
-        link=settings.SITE_URL + link if link.startswith("/") else link,
-        unsubscribe_url="" if event_type.mandatory else unsubscribe.url_for(delivery),
-    )
-    return context

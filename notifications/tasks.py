@@ -5,7 +5,8 @@ from django.conf import settings
 
 from notifications import dispatch, recaps, sending
 
-MAX_SEND_RETRIES = 5
+# The delivery row counts its attempts (sending.MAX_ATTEMPTS), whoever queued them.
+MAX_SEND_RETRIES = sending.MAX_ATTEMPTS - 1
 
 
 def backoff(retries):
@@ -23,10 +24,8 @@ def send_delivery(self, delivery_id):
     try:
         sending.send(delivery_id)
     except sending.TransientFailure as failure:
-        if self.request.retries >= self.max_retries:
-            sending.give_up(delivery_id, failure)
-            return
-        raise self.retry(countdown=backoff(self.request.retries), queue=failure.priority) from None
+        # The row is queued again; a retry lost with the broker is found by the sweeper.
+        raise self.retry(countdown=backoff(failure.attempts - 1), queue=failure.priority) from None
 
 
 @shared_task

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from notifications import devices, views, webhooks
+from notifications import devices, views
+from notifications.feedback import views as provider_webhooks
 
 app_name = "notifications"
 urlpatterns = [
@@ -11,6 +12,6 @@ urlpatterns = [
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("api/devices/", devices.register, name="device_register"),
     path("api/devices/unregister/", devices.unregister, name="device_unregister"),
-    path("webhooks/twilio/status/", webhooks.twilio_status, name="twilio_status"),
-    path("webhooks/twilio/inbound/", webhooks.twilio_inbound, name="twilio_inbound"),
+    path("webhooks/twilio/status/", provider_webhooks.twilio_status, name="twilio_status"),
+    path("webhooks/twilio/inbound/", provider_webhooks.twilio_inbound, name="twilio_inbound"),
 ]

@@ -26,6 +26,11 @@ LIGHT_COLOURS = {
 }
 
 
+def can_edit_rule(user, rule):
+    """Default rules (and recap schedules) are the platform's: only superusers change them."""
+    return rule is None or rule.organisation_id is not None or user.is_superuser
+
+
 def status_light(delivery):
     """A coloured dot and the status in words (the word, so colour is never the only signal)."""
     return format_html(

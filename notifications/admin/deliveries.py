@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import OrganisationScopedAdmin, ScopedAccessMixin
-from notifications import backoffice
+from notifications import delivery_log
 from notifications.admin.common import (
     EventCodeFilter,
     admin_link,
@@ -23,7 +23,9 @@ from notifications.admin.common import (
     status_light,
     two_lines,
 )
+from notifications.events import event_label
 from notifications.models import Delivery, Event
+from notifications.recipients import as_e164
 
 
 class EventFilter(EventCodeFilter):
@@ -91,7 +93,7 @@ class DeliveryHistoryInline(ReadOnlyDeliveriesMixin, GenericTabularInline):
 
     @admin.display(description=gettext_lazy("event"))
     def event_code(self, delivery):
-        return backoffice.event_label(delivery.event.code)
+        return event_label(delivery.event.code)
 
 
 class EventDeliveryInline(ReadOnlyDeliveriesMixin, admin.TabularInline):
@@ -129,7 +131,7 @@ class EventAdmin(OrganisationScopedAdmin):
 
     @admin.display(description=gettext_lazy("label"))
     def label(self, event):
-        return backoffice.event_label(event.code)
+        return event_label(event.code)
 
     @admin.display(description=gettext_lazy("created"), ordering="created_at")
     def created(self, event):
@@ -137,7 +139,7 @@ class EventAdmin(OrganisationScopedAdmin):
 
     @admin.display(description=gettext_lazy("event"), ordering="code")
     def event(self, event):
-        return two_lines(backoffice.event_label(event.code), event.code)
+        return two_lines(event_label(event.code), event.code)
 
     @admin.display(description=gettext_lazy("planned"), ordering="planned_at")
     def planned(self, event):
@@ -204,7 +206,7 @@ class DeliveryAdmin(OrganisationScopedAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         results, duplicates = super().get_search_results(request, queryset, search_term)
-        phone = backoffice.as_e164(search_term)
+        phone = as_e164(search_term)
         if phone:
             # "06 12 34 56 78" finds the SMS sent to +33612345678.
             results |= queryset.filter(address=phone)
@@ -235,11 +237,11 @@ class DeliveryAdmin(OrganisationScopedAdmin):
     @admin.display(description=gettext_lazy("event"), ordering="event__code")
     def event_code(self, delivery):
         # The label a manager reads ("Nouvelle demande"), the code beneath for support.
-        return two_lines(backoffice.event_label(delivery.event.code), delivery.event.code)
+        return two_lines(event_label(delivery.event.code), delivery.event.code)
 
     @admin.display(description=gettext_lazy("event"))
     def event_link(self, delivery):
-        return admin_link(delivery.event, backoffice.event_label(delivery.event.code))
+        return admin_link(delivery.event, event_label(delivery.event.code))
 
     @admin.display(description=gettext_lazy("object"))
     def target_link(self, delivery):
@@ -272,9 +274,9 @@ class DeliveryAdmin(OrganisationScopedAdmin):
     @admin.action(description=gettext_lazy("Export the selected messages as CSV"))
     def export_csv(self, request, queryset):
         # Headers are translated now: the rows stream after this request's language is gone.
-        header = backoffice.csv_header()
+        header = delivery_log.csv_header()
         writer = csv.writer(_Echo())
-        rows = (writer.writerow(row) for row in backoffice.csv_rows(queryset))
+        rows = (writer.writerow(row) for row in delivery_log.csv_rows(queryset))
         # The BOM makes Excel read the file as UTF-8: accents in French names survive.
         content = itertools.chain(["\ufeff", writer.writerow(header)], rows)
         response = StreamingHttpResponse(content, content_type="text/csv; charset=utf-8")
@@ -285,7 +287,7 @@ class DeliveryAdmin(OrganisationScopedAdmin):
 
 def _report_resend(request, deliveries):
     deliveries = list(deliveries)
-    copies = backoffice.resend(deliveries)
+    copies = delivery_log.resend(deliveries)
     if copies:
         messages.success(
             request,

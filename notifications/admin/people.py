@@ -6,10 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin import UserAdmin
 from accounts.models import User
 from accounts.scoping import OrganisationScopedAdmin, ScopedAccessMixin
-from notifications import backoffice, events
+from notifications import events
 from notifications.events import groups
 from notifications.forms import PreferenceForm, SuppressionForm
 from notifications.models import Device, Preference, Suppression
+from notifications.suppressions import visible_suppressions
 
 
 class GroupFilter(admin.SimpleListFilter):
@@ -117,7 +118,7 @@ class SuppressionAdmin(ScopedAccessMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         # Not organisation_path: a suppression belongs to an address, not to an organisation.
-        return backoffice.visible_suppressions(request.user).order_by(*self.ordering)
+        return visible_suppressions(request.user).order_by(*self.ordering)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

@@ -5,9 +5,10 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import OrganisationScopedAdmin
-from notifications import backoffice, recaps
-from notifications.admin.rules import can_edit_rule
+from notifications.admin.common import can_edit_rule
+from notifications.events import event_label
 from notifications.models import RecapSchedule
+from notifications.recaps import recap_codes
 
 
 class RecapScheduleForm(forms.ModelForm):
@@ -19,9 +20,7 @@ class RecapScheduleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["event_code"].choices = [
-            (code, backoffice.event_label(code)) for code in recaps.recap_codes()
-        ]
+        self.fields["event_code"].choices = [(code, event_label(code)) for code in recap_codes()]
 
 
 @admin.register(RecapSchedule)
@@ -51,7 +50,7 @@ class RecapScheduleAdmin(OrganisationScopedAdmin):
 
     @admin.display(description=_("recap"), ordering="event_code")
     def recap(self, schedule):
-        return backoffice.event_label(schedule.event_code)
+        return event_label(schedule.event_code)
 
     @admin.display(description=_("organisation"), ordering="organisation__name")
     def organisation_or_default(self, schedule):

@@ -15,13 +15,13 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+import notifications.admin.views as rule_views
 from accounts.scoping import OrganisationScopedAdmin, is_back_office_user, managed_organisations
-from notifications import backoffice
-from notifications.admin import rule_views
-from notifications.admin.common import EventCodeFilter
-from notifications.events import UnknownEvent
+from notifications.admin.common import EventCodeFilter, can_edit_rule
+from notifications.events import UnknownEvent, event_label
 from notifications.forms import MessageTemplateForm, MessageTemplateFormSet, RuleForm
 from notifications.models import Channel, MessageTemplate, Rule
+from notifications.timing import describe_timing
 
 EDIT_FIELDSETS = [
     (None, {"fields": ["name", "event_code", "organisation", "enabled", "priority"]}),
@@ -59,11 +59,6 @@ READ_FIELDSETS = [
         {"fields": ["send_window_start", "send_window_end", "window_channels", "daily_cap"]},
     ),
 ]
-
-
-def can_edit_rule(user, rule):
-    """Default rules are the platform's: only superusers change them in place."""
-    return rule is None or rule.organisation_id is not None or user.is_superuser
 
 
 def _labels(choices, codes):
@@ -203,7 +198,7 @@ class RuleAdmin(OrganisationScopedAdmin):
 
     @admin.display(description=_("event"), ordering="event_code")
     def event(self, rule):
-        return backoffice.event_label(rule.event_code)
+        return event_label(rule.event_code)
 
     @admin.display(description=_("organisation"), ordering="organisation__name")
     def scope(self, rule):
@@ -224,7 +219,7 @@ class RuleAdmin(OrganisationScopedAdmin):
 
     @admin.display(description=_("timing"))
     def timing(self, rule):
-        return backoffice.describe_timing(rule)
+        return describe_timing(rule)
 
     @admin.display(description=_("recipients"))
     def recipients(self, rule):

@@ -20,6 +20,10 @@ class ChannelBackend:
     """One way of reaching people. Subclasses declare `kind` and implement `send`."""
 
     kind: str = ""
+    # Whether messages leave Relais for a provider: demo mode holds back those that do.
+    leaves_relais: bool = True
+    # Whether messages carry an HTML part: laid out from the text when a template has none.
+    carries_html: bool = False
 
     def __init__(self):
         if not self.kind:

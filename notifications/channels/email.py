@@ -11,12 +11,13 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-from notifications import unsubscribe
 from notifications.channels.base import ChannelBackend, ChannelError, SendResult
+from notifications.unsubscribe import url_for as unsubscribe_url
 
 
 class EmailChannel(ChannelBackend):
     kind = "email"
+    carries_html = True
 
     def address_for(self, recipient):
         return recipient.email
@@ -56,7 +57,7 @@ class EmailChannel(ChannelBackend):
             message.attach_alternative(delivery.html, "text/html")
         if not delivery.event.event_type.mandatory:
             # RFC 8058 one-click: mail clients show an "unsubscribe" button.
-            message.extra_headers["List-Unsubscribe"] = f"<{unsubscribe.url_for(delivery)}>"
+            message.extra_headers["List-Unsubscribe"] = f"<{unsubscribe_url(delivery)}>"
             message.extra_headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         for filename, content, mimetype in delivery.attachments():
             message.attach(filename, content, mimetype)

@@ -5,6 +5,7 @@ from notifications.channels.base import ChannelBackend, SendResult
 
 class InAppChannel(ChannelBackend):
     kind = "inapp"
+    leaves_relais = False  # the inbox is Relais's own page
 
     def address_for(self, recipient):
         # Only people who log in have an inbox.

@@ -39,7 +39,7 @@ def emit_now(django_capture_on_commit_callbacks):
 @pytest.fixture
 def plan_only(monkeypatch):
     """Plan events without sending: deliveries stay as planned, for inspection."""
-    monkeypatch.setattr("notifications.dispatch.queue_sends", lambda rows: None)
+    monkeypatch.setattr("notifications.outbox.queue_sends", lambda rows: None)
 
 
 NOW = datetime.datetime(2026, 12, 1, 8, 0, tzinfo=datetime.UTC)

@@ -18,8 +18,9 @@ from accounts.models import Role
 from accounts.scoping import OrganisationScopedAdmin
 from notifications import planning
 from notifications.admin import DeliveryHistoryInline
-from notifications.backoffice import describe_timing
 from notifications.models import Delivery, Event, MessageTemplate, Preference, Rule, Suppression
+from notifications.rules import rules_for_event
+from notifications.timing import describe_timing
 from tests.factories import RuleFactory, UserFactory, member
 from tests.testapp.models import Appointment
 
@@ -286,7 +287,7 @@ def test_n2_manager_customises_a_default_rule_for_their_organisation(
     }
     # From now on the organisation's copy replaces the default for its events.
     event = _event(organisation, appointment_factory())
-    assert planning.rules_for_event(event) == [own]
+    assert rules_for_event(event) == [own]
     assert bob_client.get(_url("rule_change", own.pk)).context["has_change_permission"]
     listed = bob_client.get(_url("rule_changelist")).content.decode()
     assert "Default, customised by 1 organisation" in listed

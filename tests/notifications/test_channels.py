@@ -117,7 +117,7 @@ def test_c2_stop_makes_the_next_sms_suppressed_and_start_lifts_it(
 
 @pytest.mark.parametrize(("text", "answer"), [("oui", "yes"), ("Non merci", "no"), ("YES", "yes")])
 def test_c2_yes_and_no_reach_the_apps_that_asked(client, fake_provider, text, answer):
-    from notifications.inbound import inbound_reply
+    from notifications.feedback.keywords import inbound_reply
 
     heard = []
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from kombu.exceptions import OperationalError
 
 import notifications
-from notifications import dispatch
+from notifications import dispatch, outbox
 from notifications.events import UnknownEvent
 from notifications.models import Delivery, Event
 from notifications.tasks import plan_event, send_delivery
@@ -74,7 +74,7 @@ def test_n8_sweeper_requeues_deliveries_the_broker_lost(
 ):
     RuleFactory()
     lost = []
-    monkeypatch.setattr(dispatch, "queue_sends", lost.extend)  # the broker drops them
+    monkeypatch.setattr(outbox, "queue_sends", lost.extend)  # the broker drops them
     delivery = emit_now("testapp.booked", appointment_factory()).deliveries.get()
     assert delivery.status == Status.QUEUED
     monkeypatch.undo()

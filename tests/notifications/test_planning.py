@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 import notifications
 from accounts.models import Organisation
-from notifications import dispatch, planning
+from notifications import dispatch, planning, timing
 from notifications.models import Delivery, Event, Preference, Rule, Suppression
 from tests.factories import OrganisationFactory, RuleFactory, UserFactory, member
 from tests.testapp.models import Guest
@@ -192,9 +192,9 @@ def test_n14_message_outside_the_window_waits_for_it(
 def test_n14_window_uses_the_recipients_time_zone():
     start, end = datetime.time(7), datetime.time(20)
     moment = datetime.datetime(2026, 12, 1, 10, 0, tzinfo=datetime.UTC)  # 05:00 in Montreal
-    opening = planning.next_window_opening(moment, start, end, "America/Montreal")
+    opening = timing.next_window_opening(moment, start, end, "America/Montreal")
     assert opening == datetime.datetime(2026, 12, 1, 12, 0, tzinfo=datetime.UTC)  # 07:00 there
-    assert planning.next_window_opening(moment, start, end, "Europe/Paris") == moment
+    assert timing.next_window_opening(moment, start, end, "Europe/Paris") == moment
 
 
 def test_n17_delivery_keeps_the_recipients_language_and_zone(

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import translation
 
-from notifications.rendering import TemplateProblem, check_template, render
+from notifications.templating import TemplateProblem, check_template, render
 
 NAMES = {"title", "start", "items", "recipient_name"}
 

@@ -341,7 +341,7 @@ def test_n4_visit_rules_ship_enabled_in_french_and_english(db):
 
 def test_n3_visit_templates_pass_the_admin_checks():
     from notifications.events import get_event_type
-    from notifications.rendering import check_template
+    from notifications.templating import check_template
 
     for code in ["visits.invited", "visits.changed", "visits.cancelled", "visits.checked_in"]:
         event_type = get_event_type(code)

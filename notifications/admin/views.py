@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.scoping import managed_organisations
-from notifications import backoffice, events
+from notifications import events, previews
 from notifications.forms import CustomiseForm
 from notifications.models import Channel, Delivery
+from notifications.rules import customise as customise_rule
 
 DRY_RUN_EVENTS = 20
 
@@ -74,19 +75,19 @@ def preview(model_admin, request, rule):
         "preview.html",
         _("Preview of “%(rule)s”") % {"rule": rule},
         original=rule,
-        results=backoffice.preview(rule, request.user),
+        results=previews.preview(rule, request.user),
     )
 
 
 def dry_run(model_admin, request, rule):
     """Who would get what for a past event, when, rendered — nothing sent, nothing saved."""
-    events = backoffice.dry_run_events(rule, request.user).select_related("organisation")
+    events = previews.dry_run_events(rule, request.user).select_related("organisation")
     run = None
     chosen = request.GET.get("event", "")
     if chosen:
         if not chosen.isdigit():
             raise Http404
-        run = backoffice.dry_run(rule, get_object_or_404(events, pk=chosen))
+        run = previews.dry_run(rule, get_object_or_404(events, pk=chosen))
     return _page(
         model_admin,
         request,
@@ -107,7 +108,7 @@ def send_test(model_admin, request, rule):
 
 def report_test(request, rule):
     """Send the rule to the manager and tell them where it went (N-3)."""
-    deliveries = backoffice.send_test(rule, request.user)
+    deliveries = previews.send_test(rule, request.user)
     sent = [d for d in deliveries if d.status in Delivery.PENDING]
     if sent:
         where = ", ".join(f"{d.get_channel_display()} → {_address(d)}" for d in sent)
@@ -180,7 +181,7 @@ def customise_selected(model_admin, request, queryset):
 
 
 def _customise(request, rules, organisation):
-    done = [backoffice.customise(rule, organisation) for rule in rules]
+    done = [customise_rule(rule, organisation) for rule in rules]
     created = [copy for copy, created in done if created]
     if created:
         messages.success(

@@ -7,8 +7,8 @@ from django.dispatch import Signal
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from notifications import feedback
 from notifications.models import Suppression
+from notifications.suppressions import lift, suppress
 
 logger = logging.getLogger(__name__)
 
@@ -47,12 +47,10 @@ def handle(phone, text, source):
     action, language = KEYWORDS.get(keyword(text), (None, "fr"))
     with translation.override(language):
         if action == "stop":
-            feedback.suppress("sms", phone, Suppression.Reason.STOP, f"Replied {text!r} ({source})")
+            suppress("sms", phone, Suppression.Reason.STOP, f"Replied {text!r} ({source})")
             return _("You will no longer receive our text messages. Reply START to resume.")
         if action == "start":
-            Suppression.objects.filter(
-                channel="sms", address=phone, reason=Suppression.Reason.STOP
-            ).delete()
+            lift("sms", phone, Suppression.Reason.STOP)
             return _("You will receive our text messages again. Reply STOP to stop.")
         if action in ("yes", "no"):
             inbound_reply.send(sender=handle, phone=phone, answer=action, text=text)

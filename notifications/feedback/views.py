@@ -11,11 +11,11 @@ from django.conf import settings
 from django.http import HttpResponse, HttpResponseForbidden
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from twilio.request_validator import RequestValidator
-from twilio.twiml.messaging_response import MessagingResponse
 
-from notifications import feedback, inbound
+from notifications.feedback.keywords import handle
+from notifications.feedback.status import record
 from notifications.models import Delivery, Suppression
+from notifications.suppressions import suppress
 
 logger = logging.getLogger(__name__)
 Status = Delivery.Status
@@ -40,6 +40,8 @@ def twilio_signed(view):
 
     @functools.wraps(view)
     def checked(request):
+        from twilio.request_validator import RequestValidator  # Twilio's SDK, when Twilio calls
+
         url = settings.SITE_URL + request.get_full_path()
         signature = request.headers.get("X-Twilio-Signature", "")
         validator = RequestValidator(settings.TWILIO_AUTH_TOKEN)
@@ -59,17 +61,17 @@ def twilio_status(request):
     status = STATUS_OF.get(twilio_status)
     if status:
         error = f"Twilio {twilio_status} {error_code}".strip() if status == Status.FAILED else ""
-        feedback.record(sid, status, error=error)
+        record(sid, status, error=error)
     if error_code == UNSUBSCRIBED_ERROR:
-        feedback.suppress(
-            "sms", request.POST.get("To", ""), Suppression.Reason.STOP, "Twilio 21610"
-        )
+        suppress("sms", request.POST.get("To", ""), Suppression.Reason.STOP, "Twilio 21610")
     return HttpResponse(status=204)
 
 
 @twilio_signed
 def twilio_inbound(request):
-    reply = inbound.handle(request.POST.get("From", ""), request.POST.get("Body", ""), "twilio")
+    from twilio.twiml.messaging_response import MessagingResponse
+
+    reply = handle(request.POST.get("From", ""), request.POST.get("Body", ""), "twilio")
     response = MessagingResponse()
     if reply:
         response.message(reply)

@@ -9,8 +9,9 @@ import logging
 from anymail.signals import EventType, RejectReason, tracking
 from django.dispatch import receiver
 
-from notifications import feedback
+from notifications.feedback.status import note_complaint, record
 from notifications.models import Delivery, Suppression
+from notifications.suppressions import suppress
 
 logger = logging.getLogger(__name__)
 Status = Delivery.Status
@@ -35,14 +36,14 @@ def on_tracking_event(sender, event, esp_name, **kwargs):
     )
     if status:
         error = detail if status in (Status.BOUNCED, Status.FAILED) else ""
-        feedback.record(event.message_id, status, error=error, when=event.timestamp)
+        record(event.message_id, status, error=error, when=event.timestamp)
     if event.event_type == EventType.COMPLAINED:
-        feedback.note_complaint(event.message_id)
-        feedback.suppress("email", event.recipient, Suppression.Reason.COMPLAINT, detail)
+        note_complaint(event.message_id)
+        suppress("email", event.recipient, Suppression.Reason.COMPLAINT, detail)
     elif _is_hard_bounce(event):
-        feedback.suppress("email", event.recipient, Suppression.Reason.BOUNCE, detail)
+        suppress("email", event.recipient, Suppression.Reason.BOUNCE, detail)
     elif event.event_type == EventType.UNSUBSCRIBED:
-        feedback.suppress("email", event.recipient, Suppression.Reason.UNSUBSCRIBED, detail)
+        suppress("email", event.recipient, Suppression.Reason.UNSUBSCRIBED, detail)
 
 
 def _is_hard_bounce(event):

@@ -1,16 +1,15 @@
-"""The engine's entry points for domain apps: emit, and follow a target that moves."""
+"""What domain apps call: record an event, follow a target that moves or is cancelled.
 
-import logging
+`notifications.emit`, `notifications.target_moved` and `notifications.target_cancelled`
+are these functions; the engine does the rest after the caller's transaction commits.
+"""
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
-from kombu.exceptions import OperationalError as BrokerUnavailable
 
-from notifications import planning
 from notifications.events import get_event_type
 from notifications.models import Event
-
-logger = logging.getLogger(__name__)
+from notifications.outbox import plan_on_commit
+from notifications.planning import cancel_target, replan_target
 
 
 def emit(code, target, /, actor=None, organisation=None, **data):
@@ -28,18 +27,8 @@ def emit(code, target, /, actor=None, organisation=None, **data):
         actor=actor,
         data=data,
     )
-    transaction.on_commit(lambda: queue_planning(event.pk, event_type.priority))
+    plan_on_commit(event.pk, event_type.priority)
     return event
-
-
-def queue_planning(event_id, priority):
-    from notifications.tasks import plan_event
-
-    try:
-        plan_event.apply_async((event_id,), queue=priority)
-    except BrokerUnavailable:
-        # The broker is unreachable: the event is stored, the sweeper will plan it.
-        logger.exception("Could not queue planning of event %s; the sweeper will retry", event_id)
 
 
 def target_moved(target):
@@ -48,9 +37,9 @@ def target_moved(target):
     Runs in the caller's transaction, so the move and its reminders commit together.
     An event not planned yet needs nothing: it will be planned with the new times.
     """
-    planning.replan_target(target)
+    replan_target(target)
 
 
 def target_cancelled(target):
     """Call when a target is cancelled: its pending reminders are cancelled (SPEC N-9)."""
-    return planning.cancel_target(target)
+    return cancel_target(target)

@@ -1,11 +1,11 @@
-"""What providers tell us after sending (SPEC N-7): delivered, opened, bounced, STOP."""
+"""A provider's word on one message: delivered, opened, bounced... (SPEC N-7)."""
 
 import logging
 
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from notifications.models import Delivery, Suppression
+from notifications.models import Delivery
 
 logger = logging.getLogger(__name__)
 Status = Delivery.Status
@@ -42,15 +42,6 @@ def _moves_forward(current, new):
     if current not in _PROGRESS or new not in _PROGRESS:
         return False
     return _PROGRESS.index(new) > _PROGRESS.index(current)
-
-
-def suppress(channel, address, reason, detail=""):
-    """Put an address on the suppression list: later sends to it are refused."""
-    if not address:
-        return
-    Suppression.objects.get_or_create(
-        channel=channel, address=address, defaults={"reason": reason, "detail": detail[:1000]}
-    )
 
 
 def note_complaint(provider_message_id):
