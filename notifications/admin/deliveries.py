@@ -111,7 +111,7 @@ class EventAdmin(OrganisationScopedAdmin):
     search_fields = ["code"]
     date_hierarchy = "created_at"
     fields = ["code", "label", "organisation", "target_link", "actor", "data"]
-    fields += ["is_test", "created_at", "planned_at"]
+    fields += ["is_test", "created_at", "planned_at", "planning_attempts", "planning_error"]
     readonly_fields = fields
     inlines = [EventDeliveryInline]
 
@@ -185,6 +185,7 @@ class DeliveryAdmin(OrganisationScopedAdmin):
                     "send_at",
                     "attempts",
                     "last_error",
+                    "error_type",
                     "provider_message_id",
                     "created_at",
                     "claimed_at",

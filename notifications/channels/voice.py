@@ -3,9 +3,7 @@
 import logging
 
 from django.conf import settings
-from twilio.twiml.voice_response import VoiceResponse
 
-from notifications.channels import twilio_api
 from notifications.channels.base import ChannelBackend, SendResult
 
 logger = logging.getLogger(__name__)
@@ -16,6 +14,8 @@ SPEECH_LANGUAGES = {"fr": "fr-FR", "en": "en-GB"}
 
 def twiml(text, language):
     """The call script: the message, said twice, in the recipient's language."""
+    from twilio.twiml.voice_response import VoiceResponse  # Twilio's SDK, once a call is made
+
     response = VoiceResponse()
     voice_language = SPEECH_LANGUAGES.get(language, "fr-FR")
     response.say(text, language=voice_language)
@@ -43,6 +43,8 @@ class ConsoleVoice(VoiceChannel):
 
 class TwilioVoice(VoiceChannel):
     def send(self, delivery):
+        from notifications.channels import twilio_api
+
         twilio = twilio_api.client()
         try:
             call = twilio.calls.create(

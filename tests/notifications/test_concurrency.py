@@ -8,7 +8,7 @@ from django.core import mail
 from django.db import connection, connections
 
 import notifications
-from notifications import dispatch, sending
+from notifications import dispatch, outbox, sending
 from tests.factories import RuleFactory
 from tests.workers import celery_workers, database_url_for_workers, producer
 
@@ -26,7 +26,7 @@ def postgresql_only():
 @pytest.fixture
 def queued(appointment_factory, monkeypatch):
     RuleFactory(channels=["email"])
-    monkeypatch.setattr(dispatch, "queue_sends", lambda rows: None)
+    monkeypatch.setattr(outbox, "queue_sends", lambda rows: None)
     event = notifications.emit("testapp.booked", appointment_factory())
     dispatch.plan_event(event.pk)
     return event.deliveries.get()
