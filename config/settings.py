@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_celery_beat",
+    "config.apps.RelaisConfig",
     "anymail",
     "phonenumber_field",
     "accounts",
@@ -181,6 +182,32 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Beat's periodic tasks. `migrate` installs them in django-celery-beat's tables
+# (config/periodic.py), where the admin shows them and may change their pace.
+# Each one is frequent and finds its due work in the database, in each person's
+# own time zone, rather than one PeriodicTask per person (DESIGN, pitfalls).
+RELAIS_PERIODIC_TASKS = {
+    "Relais: send due reminders": {
+        "task": "notifications.tasks.dispatch_due",
+        "every_minutes": 1,
+        "queue": "high",
+    },
+    "Relais: sweep what the broker lost": {
+        "task": "notifications.tasks.sweep",
+        "every_minutes": 1,
+        "queue": "high",
+    },
+    "Relais: send due recaps": {
+        "task": "notifications.tasks.send_due_recaps",
+        "every_minutes": 15,
+        "queue": "default",
+    },
+    "Relais: visitors still in at closing time": {
+        "task": "visitors.tasks.close_the_day",
+        "every_minutes": 15,
+        "queue": "default",
+    },
+}
 CELERY_TIMEZONE = TIME_ZONE
 # Celery's Django fixup closes the database connection after every task,
 # whatever CONN_MAX_AGE says: a new PostgreSQL connection (and server process)
