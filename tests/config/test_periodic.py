@@ -1,4 +1,4 @@
-"""Beat's periodic tasks: declared in settings, installed by `migrate`, left as the admin sets them."""
+"""Periodic tasks: declared in settings, installed on migrate, kept as the admin sets them."""
 
 import pytest
 from django.conf import settings
