@@ -21,6 +21,7 @@ from django.template.defaulttags import (
     IfChangedNode,
     IfNode,
     SpacelessNode,
+    TemplateLiteral,
     WithNode,
 )
 from django.utils import timezone, translation
@@ -108,11 +109,12 @@ def _expressions(node):
 
 
 def _operands(condition):
+    """The expressions an {% if %} condition reads: `a == b`, `not x`, `a and b` alike."""
     if condition is None:
         return []
-    if hasattr(condition, "value"):  # a literal: one expression
+    if isinstance(condition, TemplateLiteral):  # an operand: one expression
         return [condition.value]
-    return _operands(condition.first) + _operands(getattr(condition, "second", None))
+    return _operands(condition.first) + _operands(condition.second)
 
 
 def _names_defined_by(node):

@@ -25,6 +25,10 @@ def english():
         "{% for item in items %}{{ forloop.counter }}. {{ item }}{% empty %}rien{% endfor %}",
         "{% with t=title %}{{ t }}{% endwith %}",
         "{{ start|date:'j F Y' }} {{ title|default:recipient_name }}",
+        # Comparisons and boolean operators, as in the shipped status-change rule.
+        "{% if title == 'Coupe' %}a{% elif not title %}b{% endif %}",
+        "{% if title and recipient_name or not items %}x{% endif %}",
+        "{% if title != recipient_name and 'a' in title %}y{% endif %}",
     ],
 )
 def test_n3_safe_templates_are_accepted(source):
@@ -44,6 +48,9 @@ def test_n3_syntax_error_is_refused_with_a_clear_message():
         ("{% for x in things %}{{ x }}{% endfor %}", "things"),
         ("{{ title|default:password }}", "password"),
         ("{% for item in items %}{% endfor %}{{ item }}", "item"),  # loop variable out of scope
+        ("{% if title == secret %}x{% endif %}", "secret"),
+        ("{% if not secret %}x{% endif %}", "secret"),
+        ("{% if title and secret %}x{% endif %}", "secret"),
     ],
 )
 def test_n3_unknown_variable_is_refused(source, name):
