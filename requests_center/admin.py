@@ -97,16 +97,14 @@ class RequestAdmin(ManualMessageMixin, OrganisationScopedAdmin):
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Comment:
-            save, delete = services.save_comment, services.delete_comment
+            save, delete, by = services.save_comment, services.delete_comment, "author"
         elif formset.model is Attachment:
-            save, delete = services.save_attachment, services.delete_attachment
+            save, delete, by = services.save_attachment, services.delete_attachment, "uploaded_by"
         else:
             return super().save_formset(request, form, formset, change)
         for instance in formset.save(commit=False):
-            if isinstance(instance, Comment) and not instance.author_id:
-                instance.author = request.user
-            if isinstance(instance, Attachment) and not instance.uploaded_by_id:
-                instance.uploaded_by = request.user
+            if not getattr(instance, f"{by}_id"):
+                setattr(instance, by, request.user)  # a new row is the manager's own
             save(instance)
         for removed in formset.deleted_objects:
             delete(removed)

@@ -182,19 +182,22 @@ class VisitAdmin(ManualMessageMixin, OrganisationScopedAdmin):
         pass  # saved in save_related, with its visitors: withdrawals come before the new details
 
     def save_related(self, request, form, formsets, change):
-        visitors = next(formset for formset in formsets if formset.model is Visitor)
+        # A reader without access to the visitor rows has no such formset.
+        visitors = next((f for f in formsets if f.model is Visitor), None)
+        saved = visitors.save(commit=False) if visitors else []  # the service saves them
         services.save_visit(
             form.instance,
             request.user,
             co_hosts=form.cleaned_data.get("co_hosts"),
-            visitors=visitors.save(commit=False),  # saved by the service, new ones invited
+            visitors=saved,  # new ones are invited
             # Withdrawn, not erased: the visitor is told and the history stays.
-            withdraw=visitors.deleted_objects,
+            withdraw=visitors.deleted_objects if visitors else [],
         )
         form.save_m2m()  # the co-hosts are in place already: only other fields are left
-        visitors.save_m2m()
         for formset in formsets:
-            if formset is not visitors:
+            if formset is visitors:
+                formset.save_m2m()
+            else:
                 self.save_formset(request, form, formset, change=change)
 
     @admin.action(description=_("Cancel the selected visits (visitors are told)"))
