@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scoping import OrganisationScopedAdmin, OrganisationScopedInline
 from notifications.admin import DeliveryHistoryInline
 from notifications.admin.manual import ManualMessageMixin
+from requests_center import services
 from requests_center.models import Attachment, Category, Comment, Request
 
 
@@ -81,22 +82,30 @@ class RequestAdmin(ManualMessageMixin, OrganisationScopedAdmin):
     def label(self, request_obj):
         return request_obj.label
 
+    # Every change goes through the services, as on the portal: the same change announces
+    # the same events, with the manager as the one who acted.
+
     def save_model(self, request, obj, form, change):
-        obj.actor = request.user  # the signals tell people who acted
-        super().save_model(request, obj, form, change)
+        services.save_request(obj, request.user)
 
     def save_related(self, request, form, formsets, change):
-        # Followers are saved here: the manager who added them is the actor.
-        form.instance.actor = request.user
-        super().save_related(request, form, formsets, change)
+        if "followers" in form.cleaned_data:
+            services.set_followers(form.instance, form.cleaned_data["followers"], request.user)
+        form.save_m2m()  # the followers are in place already: only other fields are left
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is Comment:
+            save, delete, by = services.save_comment, services.delete_comment, "author"
+        elif formset.model is Attachment:
+            save, delete, by = services.save_attachment, services.delete_attachment, "uploaded_by"
+        else:
+            return super().save_formset(request, form, formset, change)
         for instance in formset.save(commit=False):
-            if isinstance(instance, Comment) and not instance.author_id:
-                instance.author = request.user
-            if isinstance(instance, Attachment) and not instance.uploaded_by_id:
-                instance.uploaded_by = request.user
-            instance.save()
+            if not getattr(instance, f"{by}_id"):
+                setattr(instance, by, request.user)  # a new row is the manager's own
+            save(instance)
         for removed in formset.deleted_objects:
-            removed.delete()
+            delete(removed)
         formset.save_m2m()

@@ -1,9 +1,16 @@
-"""What people do with requests. Views and the admin call these; signals announce them."""
+"""What people do with requests. The portal, the admin and the demo call these, and
+nothing else changes a request: each change sends its signal, with who acted.
+
+Two kinds of function: one with plain arguments for the portal (`submit`,
+`comment`, `update`), and `save_<model>(instance, …)` for a form that built the
+instance itself (the admin). The first calls the second, so both announce alike.
+"""
 
 from django.db import transaction
 from django.db.models import Q
 
 from accounts.models import BACK_OFFICE_ROLES, Membership
+from requests_center import signals
 from requests_center.models import Attachment, Comment, Request
 
 
@@ -29,28 +36,86 @@ def submit(declarant, *, site, category, title, description, attachment=None):
         title=title,
         description=description,
     )
-    request.actor = declarant
-    request.save()
+    save_request(request, declarant)
     if attachment:
-        Attachment.objects.create(request=request, file=attachment, uploaded_by=declarant)
+        save_attachment(Attachment(request=request, file=attachment, uploaded_by=declarant))
+    return request
+
+
+@transaction.atomic
+def update(request, actor, **changes):
+    """Assign (R-3) or change the status (R-6): one save, each change announced once."""
+    for field, value in changes.items():
+        setattr(request, field, value)
+    return save_request(request, actor)
+
+
+@transaction.atomic
+def save_request(request, actor):
+    """Save a request from any form: a new one reaches its managers (R-2), a new assignee
+    is told (R-3), a new status reaches the declarant and followers (R-6)."""
+    tracker = request.tracker
+    created = request.pk is None
+    assigned = not created and tracker.has_changed("assigned_to") and request.assigned_to_id
+    status_changed = not created and tracker.has_changed("status")
+    old_status = tracker.previous("status")
+    request.save()
+    if created:
+        signals.request_created.send(sender=Request, request=request, actor=actor)
+    if assigned:
+        signals.request_assigned.send(sender=Request, request=request, actor=actor)
+    if status_changed:
+        signals.request_status_changed.send(
+            sender=Request, request=request, actor=actor, old_status=old_status
+        )
     return request
 
 
 @transaction.atomic
 def comment(request, author, body, *, internal=False, attachment=None):
     """A comment; public ones reach the participants (R-4), internal ones managers only."""
-    note = Comment.objects.create(request=request, author=author, body=body, is_internal=internal)
+    note = save_comment(Comment(request=request, author=author, body=body, is_internal=internal))
     if attachment:
-        Attachment.objects.create(
-            request=request, comment=note, file=attachment, uploaded_by=author
+        save_attachment(
+            Attachment(request=request, comment=note, file=attachment, uploaded_by=author)
         )
     return note
 
 
 @transaction.atomic
+def save_comment(note):
+    """Save a comment from any form; a new one is announced as from its author (R-4).
+    A correction to one already sent is not announced again."""
+    created = note.pk is None
+    note.save()
+    if created:
+        signals.comment_added.send(
+            sender=Comment, request=note.request, comment=note, actor=note.author
+        )
+    return note
+
+
+def delete_comment(note):
+    note.delete()
+
+
+def save_attachment(attachment):
+    """Save a file on a request or a comment: it goes with what it is attached to, unannounced."""
+    attachment.save()
+    return attachment
+
+
+def delete_attachment(attachment):
+    attachment.delete()
+
+
+@transaction.atomic
 def follow(request, user, *, actor=None):
-    request.actor = actor or user
+    """`user` follows the request and is told so (R-5); `actor` added them (else themself)."""
+    if request.followers.filter(pk=user.pk).exists():
+        return
     request.followers.add(user)
+    signals.follower_added.send(sender=Request, request=request, follower=user, actor=actor or user)
 
 
 @transaction.atomic
@@ -59,10 +124,12 @@ def unfollow(request, user):
 
 
 @transaction.atomic
-def update(request, actor, **changes):
-    """Assign (R-3) or change the status (R-6): one save, each change announced once."""
-    for field, value in changes.items():
-        setattr(request, field, value)
-    request.actor = actor
-    request.save()
-    return request
+def set_followers(request, followers, actor):
+    """The followers a manager lists: the new ones are told (R-5), the others stop hearing."""
+    wanted = {person.pk: person for person in followers}
+    current = set(request.followers.values_list("pk", flat=True))
+    for person in request.followers.exclude(pk__in=wanted):
+        unfollow(request, person)
+    for pk, person in wanted.items():
+        if pk not in current:
+            follow(request, person, actor=actor)

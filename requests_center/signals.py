@@ -1,44 +1,47 @@
-"""Request changes -> notifications.emit. Thin: what changed, who acted, nothing more."""
+"""What happens to requests, and who hears of it.
 
-from django.db.models.signals import m2m_changed, post_save
-from django.dispatch import receiver
+Declared signals: `services.py` sends one for each change worth announcing,
+after it is saved, with who acted as `actor` (a user, or None for the system).
+A plain model save cannot tell who acted, so no receiver listens to one.
+Receivers: thin, each turns one signal into `notifications.emit`.
+"""
+
+from django.dispatch import Signal, receiver
 
 import notifications
-from requests_center.models import Comment, Request
+
+# Declared signals. Senders pass the model class changed and the keyword arguments listed.
+request_created = Signal()  # request, actor
+request_assigned = Signal()  # request, actor
+request_status_changed = Signal()  # request, actor, old_status
+comment_added = Signal()  # request, comment, actor
+follower_added = Signal()  # request, follower, actor
 
 
-def _actor(instance):
-    # Set by the service or admin that made the change (see services.py).
-    return getattr(instance, "actor", None)
+# Receivers.
 
 
-@receiver(post_save, sender=Request, dispatch_uid="requests.request_saved")
-def request_saved(sender, instance, created, **kwargs):
-    actor = _actor(instance)
-    if created:
-        notifications.emit("requests.created", instance, actor=actor)
-        return
-    tracker = instance.tracker
-    if tracker.has_changed("assigned_to") and instance.assigned_to_id:
-        notifications.emit("requests.assigned", instance, actor=actor)
-    if tracker.has_changed("status"):
-        notifications.emit(
-            "requests.status_changed", instance, actor=actor, old_status=tracker.previous("status")
-        )
+@receiver(request_created, dispatch_uid="requests.created")
+def announce_created(sender, request, actor, **kwargs):
+    notifications.emit("requests.created", request, actor=actor)
 
 
-@receiver(post_save, sender=Comment, dispatch_uid="requests.comment_saved")
-def comment_saved(sender, instance, created, **kwargs):
-    if created:
-        code = "requests.internal_comment" if instance.is_internal else "requests.commented"
-        notifications.emit(code, instance.request, actor=instance.author, comment_id=instance.pk)
+@receiver(request_assigned, dispatch_uid="requests.assigned")
+def announce_assigned(sender, request, actor, **kwargs):
+    notifications.emit("requests.assigned", request, actor=actor)
 
 
-@receiver(m2m_changed, sender=Request.followers.through, dispatch_uid="requests.followers")
-def followers_changed(sender, instance, action, pk_set, reverse, **kwargs):
-    if action != "post_add" or reverse:
-        return
-    for follower_id in pk_set:
-        notifications.emit(
-            "requests.follower_added", instance, actor=_actor(instance), follower_id=follower_id
-        )
+@receiver(request_status_changed, dispatch_uid="requests.status_changed")
+def announce_status_changed(sender, request, actor, old_status, **kwargs):
+    notifications.emit("requests.status_changed", request, actor=actor, old_status=old_status)
+
+
+@receiver(comment_added, dispatch_uid="requests.commented")
+def announce_comment(sender, request, comment, actor, **kwargs):
+    code = "requests.internal_comment" if comment.is_internal else "requests.commented"
+    notifications.emit(code, request, actor=actor, comment_id=comment.pk)
+
+
+@receiver(follower_added, dispatch_uid="requests.follower_added")
+def announce_follower(sender, request, follower, actor, **kwargs):
+    notifications.emit("requests.follower_added", request, actor=actor, follower_id=follower.pk)

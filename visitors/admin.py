@@ -175,19 +175,30 @@ class VisitAdmin(ManualMessageMixin, OrganisationScopedAdmin):
         visitors = visit.visitors.filter(removed_at=None).select_related("visit__organisation")
         return [*visitors, visit.host, *visit.co_hosts.all()]
 
-    def save_model(self, request, obj, form, change):
-        services.save_visit(obj, request.user)  # the calendar version, the reminders
+    # Every change goes through the services, as on the portal: the same change announces
+    # the same events, in the same order, with the manager as the one who acted.
 
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not Visitor:
-            return super().save_formset(request, form, formset, change)
-        for visitor in formset.save(commit=False):
-            visitor.actor = request.user
-            visitor.save()
-        for visitor in formset.deleted_objects:
+    def save_model(self, request, obj, form, change):
+        pass  # saved in save_related, with its visitors: withdrawals come before the new details
+
+    def save_related(self, request, form, formsets, change):
+        # A reader without access to the visitor rows has no such formset.
+        visitors = next((f for f in formsets if f.model is Visitor), None)
+        saved = visitors.save(commit=False) if visitors else []  # the service saves them
+        services.save_visit(
+            form.instance,
+            request.user,
+            co_hosts=form.cleaned_data.get("co_hosts"),
+            visitors=saved,  # new ones are invited
             # Withdrawn, not erased: the visitor is told and the history stays.
-            services.remove_visitor(visitor, request.user)
-        formset.save_m2m()
+            withdraw=visitors.deleted_objects if visitors else [],
+        )
+        form.save_m2m()  # the co-hosts are in place already: only other fields are left
+        for formset in formsets:
+            if formset is visitors:
+                formset.save_m2m()
+            else:
+                self.save_formset(request, form, formset, change=change)
 
     @admin.action(description=_("Cancel the selected visits (visitors are told)"))
     def cancel_visits(self, request, queryset):
@@ -243,8 +254,7 @@ class VisitorAdmin(OrganisationScopedAdmin):
         return presence_buttons(visitor)
 
     def save_model(self, request, obj, form, change):
-        obj.actor = request.user
-        super().save_model(request, obj, form, change)
+        services.save_visitor(obj, request.user)
 
     @admin.action(description=_("Check in the selected visitors (hosts are told)"))
     def check_in_selected(self, request, queryset):

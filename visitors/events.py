@@ -15,6 +15,7 @@ import datetime
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from core.calendar import attachment
 from notifications.events import (
     Anchor,
     Condition,
@@ -164,7 +165,7 @@ def invitation_files(visit, delivery):
         return []
     url = self_check_in_url(visitor)
     method, ics = calendar.invitation(visit, visitor, url)
-    files = [("invitation.ics", ics, f"text/calendar; method={method}")]
+    files = [attachment(ics, method)]
     if method == calendar.REQUEST:
         files.append(("check-in.png", qr.png(url), "image/png"))
     return files

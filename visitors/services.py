@@ -1,9 +1,12 @@
-"""What hosts and reception do with visits. Views, the admin and tasks call these.
+"""What hosts and reception do with visits. The portal, the admin, the demo and tasks
+call these, and nothing else changes a visit: each change sends its signal, with who acted.
 
-Saving announces itself (signals.py); these functions add what a save cannot
-know alone: the calendar SEQUENCE, the reminders that follow a moved or
-cancelled visit (SPEC N-9), and the claims that make an arrival, a departure
-or an end-of-day report happen once.
+Two kinds of function: one with plain arguments for the portal
+(`create_visit`, `update_visit`, `add_visitor`), and `save_<model>(instance, …)`
+for a form that built the instance itself (the admin). The first calls the
+second, so both announce alike. Besides the signals they keep the calendar
+SEQUENCE, make reminders follow a moved or cancelled visit (SPEC N-9), and
+claim arrivals, departures and end-of-day reports so each happens once.
 """
 
 import datetime
@@ -13,10 +16,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 import notifications
-from accounts.models import BACK_OFFICE_ROLES, Membership
+from accounts.models import BACK_OFFICE_ROLES, Membership, Site
+from visitors import signals
 from visitors.models import Visit, Visitor
-from visitors.signals import MOVING_FIELDS
 
+# A change to one of these is a new time or place: visitors are told, reminders re-planned.
+MOVING_FIELDS = ("start", "end", "site")
 # Reception's closing time: a visitor still in after it is reported to the host (V-6).
 END_OF_DAY = datetime.time(20, 0)
 # A self check-in link opens this long before the visit starts.
@@ -46,48 +51,50 @@ def create_visit(host, *, site, start, end, purpose="", co_hosts=(), visitors=()
         organisation=site.organisation, site=site, host=host, start=start, end=end, purpose=purpose
     )
     visit.full_clean()
-    save_visit(visit, host)
-    visit.co_hosts.set(co_hosts)
-    for fields in visitors:
-        add_visitor(visit, host, **fields)
-    return visit
+    invited = [Visitor(visit=visit, **fields) for fields in visitors]
+    return save_visit(visit, host, co_hosts=co_hosts, visitors=invited)
 
 
 @transaction.atomic
 def update_visit(visit, actor, *, co_hosts=None, add=(), remove=(), **changes):
     """Change a visit: withdrawn visitors hear first, the others get the new details (V-2),
     visitors added get an invitation."""
-    for visitor in remove:
-        remove_visitor(visitor, actor)
     for field, value in changes.items():
         setattr(visit, field, value)
     visit.full_clean()
-    save_visit(visit, actor)
-    if co_hosts is not None:
-        visit.co_hosts.set(co_hosts)
-    for fields in add:
-        add_visitor(visit, actor, **fields)
-    return visit
+    invited = [Visitor(visit=visit, **fields) for fields in add]
+    return save_visit(visit, actor, co_hosts=co_hosts, visitors=invited, withdraw=remove)
 
 
 @transaction.atomic
-def save_visit(visit, actor):
-    """Save a visit from any form: a new time or place, or a cancellation, is a new
-    version of its calendar event, and its reminders follow (V-2, V-4)."""
+def save_visit(visit, actor, *, co_hosts=None, visitors=(), withdraw=()):
+    """Save a visit from any form, in this order: the visitors in `withdraw` are told
+    first; a new time or place, or a cancellation, is a new version of the calendar
+    event, told to the visitors still invited, and the reminders follow (V-2, V-4);
+    then the co-hosts, and the `visitors` (new ones are invited)."""
+    for visitor in withdraw:
+        remove_visitor(visitor, actor)
     tracker = visit.tracker
     existing = visit.pk is not None
     cancelled = (
         existing and tracker.has_changed("status") and visit.status == Visit.Status.CANCELLED
     )
     moved = existing and visit.is_planned and any(tracker.has_changed(f) for f in MOVING_FIELDS)
+    before = {f"old_{field}": tracker.previous(field) for field in MOVING_FIELDS}
     if existing:
         _sync_sequence(visit, bump=cancelled or moved)
-    visit.actor = actor  # the signals tell people who acted
     visit.save()
     if cancelled:
+        signals.visit_cancelled.send(sender=Visit, visit=visit, actor=actor)
         notifications.target_cancelled(visit)
     elif moved:
+        before["old_site"] = Site.objects.filter(pk=before["old_site"]).first()
+        signals.visit_moved.send(sender=Visit, visit=visit, actor=actor, **before)
         notifications.target_moved(visit)
+    if co_hosts is not None:
+        visit.co_hosts.set(co_hosts)
+    for visitor in visitors:
+        save_visitor(visitor, actor)
     return visit
 
 
@@ -101,9 +108,17 @@ def cancel_visit(visit, actor):
 @transaction.atomic
 def add_visitor(visit, actor, **fields):
     """Invite one more visitor to a planned visit (V-1)."""
-    visitor = Visitor(visit=visit, **fields)
-    visitor.actor = actor
+    return save_visitor(Visitor(visit=visit, **fields), actor)
+
+
+@transaction.atomic
+def save_visitor(visitor, actor):
+    """Save a visitor from any form: a new one, on a planned visit, is invited (V-1).
+    A correction to their details is not announced."""
+    invited = visitor.pk is None and visitor.removed_at is None
     visitor.save()
+    if invited and visitor.visit.is_planned:
+        signals.visitor_invited.send(sender=Visitor, visitor=visitor, actor=actor)
     return visitor
 
 
@@ -113,8 +128,8 @@ def remove_visitor(visitor, actor):
     if visitor.removed_at:
         return visitor
     visitor.removed_at = timezone.now()
-    visitor.actor = actor
     visitor.save(update_fields=["removed_at"])
+    signals.visitor_withdrawn.send(sender=Visitor, visitor=visitor, actor=actor)
     _sync_sequence(visitor.visit, bump=True)
     # Re-planning drops the reminders whose conditions no longer hold: this visitor's.
     notifications.target_moved(visitor.visit)
@@ -149,7 +164,7 @@ def check_in(visitor, source, actor=None, now=None):
     visitor.refresh_from_db()
     if not claimed:
         return False
-    notifications.emit("visits.checked_in", visitor.visit, actor=actor, visitor_id=visitor.pk)
+    signals.visitor_checked_in.send(sender=Visitor, visitor=visitor, actor=actor)
     return True
 
 
@@ -204,5 +219,5 @@ def _report_still_in(visitor, now):
         pk=visitor.pk, still_in_reported_at=None, checked_out_at=None
     ).update(still_in_reported_at=now)
     if claimed:
-        notifications.emit("visits.not_checked_out", visitor.visit, visitor_id=visitor.pk)
+        signals.visitor_still_in.send(sender=Visitor, visitor=visitor, actor=None)
     return claimed

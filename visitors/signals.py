@@ -1,52 +1,65 @@
-"""Visit and visitor changes -> notifications.emit. Thin: what changed, who acted.
+"""What happens to visits, and who hears of it.
 
-One event per visitor (see events.py): each gets their own link and .ics.
+Declared signals: `services.py` sends one for each change worth announcing,
+after it is saved, with who acted as `actor` (a user, or None for the system).
+A plain model save cannot tell who acted, so no receiver listens to one.
+Receivers: thin, each turns one signal into `notifications.emit` — one event
+per visitor (see events.py), so each gets their own link and .ics.
 """
 
-from django.db.models.signals import post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 import notifications
-from accounts.models import Site
-from visitors.models import Visit, Visitor
 
-MOVING_FIELDS = ("start", "end", "site")
-
-
-def _actor(instance):
-    # Set by the service or admin that made the change (see services.py).
-    return getattr(instance, "actor", None)
-
-
-@receiver(post_save, sender=Visitor, dispatch_uid="visitors.visitor_saved")
-def visitor_saved(sender, instance, created, **kwargs):
-    visit = instance.visit
-    if created and instance.removed_at is None and visit.is_planned:
-        notifications.emit("visits.invited", visit, actor=_actor(instance), visitor_id=instance.pk)
-    elif not created and instance.tracker.has_changed("removed_at") and instance.removed_at:
-        notifications.emit(
-            "visits.cancelled", visit, actor=_actor(instance), visitor_id=instance.pk
-        )
+# Declared signals. Senders pass the model class changed and the keyword arguments listed.
+visitor_invited = Signal()  # visitor, actor
+visitor_withdrawn = Signal()  # visitor, actor
+visit_moved = Signal()  # visit, actor, old_start, old_end, old_site (a Site, or None)
+visit_cancelled = Signal()  # visit, actor
+visitor_checked_in = Signal()  # visitor, actor (None: the visitor's own link)
+visitor_still_in = Signal()  # visitor, actor (None: the end-of-day report)
 
 
-@receiver(post_save, sender=Visit, dispatch_uid="visitors.visit_saved")
-def visit_saved(sender, instance, created, **kwargs):
-    if created:
-        return  # its visitors are invited as they are added
-    tracker = instance.tracker
-    if tracker.has_changed("status") and instance.status == Visit.Status.CANCELLED:
-        _each_visitor(instance, "visits.cancelled")
-    elif instance.is_planned and any(tracker.has_changed(field) for field in MOVING_FIELDS):
-        old_site = Site.objects.filter(pk=tracker.previous("site")).first()
-        _each_visitor(
-            instance,
-            "visits.changed",
-            old_start=tracker.previous("start").isoformat(),
-            old_end=tracker.previous("end").isoformat(),
-            old_site=old_site.name if old_site else "",
-        )
+# Receivers.
 
 
-def _each_visitor(visit, code, **data):
+@receiver(visitor_invited, dispatch_uid="visitors.invited")
+def announce_invitation(sender, visitor, actor, **kwargs):
+    notifications.emit("visits.invited", visitor.visit, actor=actor, visitor_id=visitor.pk)
+
+
+@receiver(visitor_withdrawn, dispatch_uid="visitors.withdrawn")
+def announce_withdrawal(sender, visitor, actor, **kwargs):
+    notifications.emit("visits.cancelled", visitor.visit, actor=actor, visitor_id=visitor.pk)
+
+
+@receiver(visit_moved, dispatch_uid="visitors.visit_moved")
+def announce_move(sender, visit, actor, old_start, old_end, old_site, **kwargs):
+    _each_visitor(
+        visit,
+        "visits.changed",
+        actor,
+        old_start=old_start.isoformat(),
+        old_end=old_end.isoformat(),
+        old_site=old_site.name if old_site else "",
+    )
+
+
+@receiver(visit_cancelled, dispatch_uid="visitors.visit_cancelled")
+def announce_cancellation(sender, visit, actor, **kwargs):
+    _each_visitor(visit, "visits.cancelled", actor)
+
+
+@receiver(visitor_checked_in, dispatch_uid="visitors.checked_in")
+def announce_arrival(sender, visitor, actor, **kwargs):
+    notifications.emit("visits.checked_in", visitor.visit, actor=actor, visitor_id=visitor.pk)
+
+
+@receiver(visitor_still_in, dispatch_uid="visitors.still_in")
+def announce_still_in(sender, visitor, actor, **kwargs):
+    notifications.emit("visits.not_checked_out", visitor.visit, actor=actor, visitor_id=visitor.pk)
+
+
+def _each_visitor(visit, code, actor, **data):
     for visitor_id in visit.visitors.filter(removed_at=None).values_list("pk", flat=True):
-        notifications.emit(code, visit, actor=_actor(visit), visitor_id=visitor_id, **data)
+        notifications.emit(code, visit, actor=actor, visitor_id=visitor_id, **data)

@@ -13,12 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Organisation
-from visitors import ratelimit, services
+from core import ratelimit
+from visitors import services
 from visitors.forms import VisitForm, visitor_formset
 from visitors.models import Visit, Visitor
 from visitors.tokens import read_token
 
-RATE_LIMIT_SCOPE = "self-check-in"
+# Wrong links a client address may try before the page refuses it for a while (P-2).
+SELF_CHECK_IN_GUESSES = ratelimit.Limit(attempts=10, window_seconds=15 * 60)
 
 
 def _zone(user):
@@ -137,15 +139,15 @@ def cancel_visit(request, pk):
 
 def self_check_in(request, token):
     """The visitor's own page (P-2): no login; a signed link; guesses are rate-limited."""
-    client = ratelimit.client_address(request)
-    if ratelimit.is_blocked(RATE_LIMIT_SCOPE, client):
+    guesses = f"self-check-in:{ratelimit.client_address(request)}"
+    if ratelimit.is_blocked(guesses, SELF_CHECK_IN_GUESSES):
         return _check_in_page(request, "blocked", status=429)
     try:
         visitor = Visitor.objects.select_related(
             "visit__site", "visit__host", "visit__organisation"
         ).get(pk=read_token(token))
     except (signing.BadSignature, Visitor.DoesNotExist):
-        ratelimit.record_failure(RATE_LIMIT_SCOPE, client)
+        ratelimit.record(guesses, SELF_CHECK_IN_GUESSES)
         return _check_in_page(request, "invalid", status=404)
     visit = visitor.visit
     state = _check_in_state(visitor)

@@ -12,9 +12,9 @@ from accounts.models import Role
 from notifications.models import Delivery
 from tests.factories import OrganisationFactory, SiteFactory, member
 from tests.visitors.conftest import HOUR, JOHN, deliveries, emails_to
-from visitors import ratelimit
 from visitors.models import Visit, Visitor
 from visitors.tokens import make_token, self_check_in_url
+from visitors.views import SELF_CHECK_IN_GUESSES
 
 pytestmark = pytest.mark.django_db
 
@@ -281,7 +281,7 @@ def test_p2_the_link_of_a_visit_that_is_off_checks_nobody_in(client, plan_visit,
 def test_p2_guessed_links_are_rate_limited(client, plan_visit):
     claire = plan_visit(ahead=HOUR).visitors.get()
     forged = make_token(claire)[:-3] + "abc"
-    for _attempt in range(ratelimit.MAX_FAILURES):
+    for _attempt in range(SELF_CHECK_IN_GUESSES.attempts):
         assert client.get(reverse("visitors:self_check_in", args=[forged])).status_code == 404
     # Blocked now, even with a real link: a guesser learns nothing more.
     assert client.get(check_in_url(claire)).status_code == 429
@@ -294,10 +294,12 @@ def test_p2_guessed_links_are_rate_limited(client, plan_visit):
 
 def test_p2_the_block_lifts_after_its_window(client, plan_visit, time_machine, frozen):
     claire = plan_visit(ahead=HOUR).visitors.get()
-    for _attempt in range(ratelimit.MAX_FAILURES):
+    for _attempt in range(SELF_CHECK_IN_GUESSES.attempts):
         client.get(reverse("visitors:self_check_in", args=["nope"]))
     assert client.get(check_in_url(claire)).status_code == 429
-    time_machine.move_to(frozen + datetime.timedelta(seconds=ratelimit.WINDOW_SECONDS + 1))
+    time_machine.move_to(
+        frozen + datetime.timedelta(seconds=SELF_CHECK_IN_GUESSES.window_seconds + 1)
+    )
     assert client.get(check_in_url(claire)).status_code == 200
 
 
