@@ -624,3 +624,12 @@ def test_n3_manager_of_another_organisation_cannot_test_or_customise(
     assert client.post(_url("rule_send_test", rule.pk)).status_code == 404
     assert client.get(_url("rule_customise", rule.pk)).status_code == 404
     assert not Event.objects.filter(is_test=True).exists()
+
+
+def test_n3_a_template_nested_hundreds_deep_is_refused_not_a_500(bob_client, organisation):
+    deep = "{% if title %}" * 400 + "x" + "{% endif %}" * 400  # the parser recursed: a 500
+    response = _add_rule(bob_client, _rule_data(organisation, **{"templates-0-body": deep}))
+    assert response.status_code == 200
+    errors = response.context["inline_admin_formsets"][0].formset.errors[0]
+    assert "nested too deeply" in errors["body"][0]
+    assert not Rule.objects.exists()
