@@ -170,3 +170,69 @@ def test_c3_admin_lists_devices_of_the_managers_people_only(
     assert [d.token for d in listing.context["cl"].queryset] == ["token-phone"]
     page = client.get(reverse("admin:accounts_user_change", args=[alice.pk])).content.decode()
     assert "Android" in page
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["[]", '"fcm-1"', "null", "42", "not json", "[" * 100_000 + "]" * 100_000, '{"token": ["x"]}',
+     '{"token": {"a": 1}}'],
+)  # fmt: skip
+def test_c3_junk_bodies_get_a_400_and_change_nothing(client, alice, body):
+    client.force_login(alice)
+    for name in ("notifications:device_register", "notifications:device_unregister"):
+        response = client.post(reverse(name), body, content_type="application/json")
+        assert response.status_code == 400
+        assert "error" in response.json()
+    assert not Device.objects.exists()
+
+
+@pytest.mark.parametrize("platform", [["web"], {}, None, 3])
+def test_c3_a_platform_that_is_not_a_known_name_gets_a_400(client, alice, platform):
+    client.force_login(alice)
+    response = post_json(
+        client, "notifications:device_register", {"token": "x", "platform": platform}
+    )
+    assert response.status_code == 400
+    assert not Device.objects.exists()
+
+
+def test_c3_a_token_active_for_someone_else_stays_theirs_and_the_answer_says_nothing(
+    client, alice, organisation
+):
+    from tests.factories import member
+
+    mallory = member(organisation, email="mallory@example.test")
+    Device.objects.create(user=alice, token="alices-phone", platform="android")
+    client.force_login(mallory)
+    taken = post_json(client, "notifications:device_register", {"token": "alices-phone"})
+    fresh = post_json(client, "notifications:device_register", {"token": "mallorys-phone"})
+    assert (
+        (taken.status_code, taken.json())
+        == (fresh.status_code, fresh.json())
+        == (
+            201,
+            {"active": True},
+        )
+    )
+    assert Device.objects.get(token="alices-phone").user == alice
+    assert post_json(
+        client, "notifications:device_unregister", {"token": "alices-phone"}
+    ).json() == {"unregistered": 0}
+    assert Device.objects.get(token="alices-phone").active
+
+
+def test_c3_a_dead_token_may_be_registered_by_its_new_owner(client, alice, organisation):
+    from tests.factories import member
+
+    new_owner = member(organisation, email="new-owner@example.test")
+    Device.objects.create(
+        user=alice, token="resold-phone", platform="android", active=False,
+        deactivated_reason="UnregisteredError",
+    )  # fmt: skip
+    client.force_login(new_owner)
+    assert (
+        post_json(client, "notifications:device_register", {"token": "resold-phone"}).status_code
+        == 201
+    )
+    device = Device.objects.get(token="resold-phone")
+    assert (device.user, device.active, device.deactivated_reason) == (new_owner, True, "")
