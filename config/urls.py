@@ -8,7 +8,6 @@ from accounts import views as account_views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
-    path("anymail/", include("anymail.urls")),  # ESP tracking webhooks
     path("requests/", include("requests_center.urls")),
     path("visits/", include("visitors.urls")),
     path("", include("accounts.urls")),

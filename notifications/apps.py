@@ -9,8 +9,9 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         # feedback.email connects anymail's signal; manual declares its own event type;
+        # checks registers the engine's system checks;
         # the tasks join Celery's registry, where the outbox finds them by name.
-        from notifications import events, manual, tasks  # noqa: F401
+        from notifications import checks, events, manual, tasks  # noqa: F401
         from notifications.feedback import email  # noqa: F401
 
         events.autodiscover()

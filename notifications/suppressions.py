@@ -11,11 +11,13 @@ from accounts.models import User
 from accounts.scoping import managed_organisations
 from notifications.models import Delivery, Suppression
 
+ADDRESS_LENGTH = Suppression._meta.get_field("address").max_length
+
 
 def suppress(channel, address, reason, detail=""):
     """Put an address on the suppression list: later sends to it are refused."""
-    if not address:
-        return
+    if not isinstance(address, str) or not address or len(address) > ADDRESS_LENGTH:
+        return  # no address we could ever have sent to: a provider's junk, or a forgery
     Suppression.objects.get_or_create(
         channel=channel, address=address, defaults={"reason": reason, "detail": detail[:1000]}
     )

@@ -12,6 +12,7 @@ urlpatterns = [
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("api/devices/", devices.register, name="device_register"),
     path("api/devices/unregister/", devices.unregister, name="device_unregister"),
+    path("anymail/<slug:esp>/tracking/", provider_webhooks.esp_tracking, name="esp_tracking"),
     path("webhooks/twilio/status/", provider_webhooks.twilio_status, name="twilio_status"),
     path("webhooks/twilio/inbound/", provider_webhooks.twilio_inbound, name="twilio_inbound"),
 ]

@@ -15,6 +15,13 @@ from notifications.channels.base import ChannelBackend, ChannelError, SendResult
 from notifications.unsubscribe import url_for as unsubscribe_url
 
 
+def esp_name():
+    """The anymail ESP that EMAIL_BACKEND names ("brevo"), or "" for SMTP and the console."""
+    module, _dot, _name = settings.EMAIL_BACKEND.rpartition(".")
+    package, _dot, esp = module.rpartition(".")
+    return esp if package == "anymail.backends" else ""
+
+
 class EmailChannel(ChannelBackend):
     kind = "email"
     carries_html = True

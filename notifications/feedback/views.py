@@ -1,17 +1,22 @@
-"""Twilio's callbacks: message and call status, and inbound SMS (SPEC C-2, N-7).
+"""Providers' webhooks: ESP tracking, Twilio's statuses and inbound SMS (SPEC C-2, N-7).
 
-Every request must carry a valid X-Twilio-Signature for the exact public URL
-Twilio called (SITE_URL + path); anything else gets 403 and changes nothing.
+The ESP's tracking URL exists for the configured ESP only, behind anymail's
+basic-auth secret. Every Twilio request must carry a valid X-Twilio-Signature
+for the exact public URL Twilio called (SITE_URL + path). Anything refused, and
+any body that cannot be read, changes nothing: 403 or 400, never a 500.
 """
 
 import functools
 import logging
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseForbidden
+from django.db import transaction
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
+from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from notifications.channels.email import esp_name
 from notifications.feedback.keywords import handle
 from notifications.feedback.status import record
 from notifications.models import Delivery, Suppression
@@ -33,6 +38,25 @@ STATUS_OF = {
     "canceled": Status.FAILED,
 }
 UNSUBSCRIBED_ERROR = "21610"  # the recipient replied STOP to this sender
+# What reading a body the sender did not write as documented raises, in anymail or in us.
+MALFORMED = (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError)
+
+
+@csrf_exempt
+def esp_tracking(request, esp):
+    """anymail's tracking webhook of the configured ESP; in one transaction, junk refused whole."""
+    if not esp or esp != esp_name():
+        raise Http404("No tracking webhook for this provider.")
+    try:
+        view = resolve(f"/{esp}/tracking/", urlconf="anymail.urls").func
+    except Resolver404:
+        raise Http404("anymail has no tracking webhook for this provider.") from None
+    try:
+        with transaction.atomic():
+            return view(request)
+    except MALFORMED as error:
+        logger.warning("Malformed %s tracking webhook refused: %r", esp, error)
+        return HttpResponseBadRequest("The webhook body could not be read.")
 
 
 def twilio_signed(view):

@@ -34,6 +34,17 @@ def test_check_deploy_is_clean_with_production_variables():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_an_esp_without_a_webhook_secret_fails_check_deploy_loudly():
+    brevo = {"EMAIL_BACKEND": "anymail.backends.brevo.EmailBackend", "ANYMAIL_BREVO_API_KEY": "k"}
+    # Not even --fail-level: an Error, which `check --deploy` exits non-zero on by default.
+    result = manage("check", "--deploy", **PRODUCTION, **brevo)
+    assert result.returncode != 0
+    assert "relais.E001" in result.stderr and "ANYMAIL_WEBHOOK_SECRET" in result.stderr
+    secret = {"ANYMAIL_WEBHOOK_SECRET": "relais:long-random-secret"}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION, **brevo, **secret)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     result = manage("check", DEBUG="false", SECRET_KEY="")
     assert result.returncode != 0

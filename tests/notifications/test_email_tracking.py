@@ -24,7 +24,7 @@ def brevo_webhook(client, event, message_id, email, secret="relais:webhook-secre
     } | extra
     auth = base64.b64encode(secret.encode()).decode()
     return client.post(
-        reverse("anymail:brevo_tracking_webhook"),
+        reverse("notifications:esp_tracking", args=["brevo"]),
         json.dumps(payload),
         content_type="application/json",
         headers={"Authorization": f"Basic {auth}"},
@@ -101,3 +101,20 @@ def test_n7_unknown_message_id_is_ignored(client, sent_email, alice):
     assert brevo_webhook(client, "delivered", "<unknown@x>", alice.email).status_code == 200
     sent_email.refresh_from_db()
     assert sent_email.status == Status.SENT
+
+
+def test_n7_only_the_configured_esp_has_a_tracking_url(client, fake_provider):
+    assert (
+        client.post("/anymail/brevo/tracking/", "{}", content_type="application/json").status_code
+        != 404
+    )
+    for other in ("mailgun", "sendgrid", "postmark", "nothing"):
+        response = client.post(f"/anymail/{other}/tracking/", "{}", content_type="application/json")
+        assert response.status_code == 404
+
+
+def test_n7_an_address_longer_than_any_we_store_changes_nothing(client, sent_email):
+    huge = "x" * 300 + "@example.test"
+    response = brevo_webhook(client, "hard_bounce", sent_email.provider_message_id, huge)
+    assert response.status_code == 200
+    assert not Suppression.objects.exists()
