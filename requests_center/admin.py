@@ -93,7 +93,7 @@ class RequestAdmin(ManualMessageMixin, OrganisationScopedAdmin):
     def get_urls(self):
         return [
             path(
-                "<path:object_id>/files/<int:attachment_id>/",
+                "<path:object_id>/attachments/<int:attachment_id>/",
                 self.admin_site.admin_view(self.attachment_view),
                 name="requests_center_request_attachment",
             ),
