@@ -119,8 +119,12 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing one
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploads are private: nothing under MEDIA_URL is served; core.files serves each file through
+# a view that checks who asks. Behind nginx, name an `internal` location aliased to MEDIA_ROOT
+# (e.g. "/private-files/") and nginx sends the bytes once the view says yes (see README).
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.string("MEDIA_ROOT", str(DATA_DIR / "media")))
+PRIVATE_FILES_ACCEL_REDIRECT = env.string("PRIVATE_FILES_ACCEL_REDIRECT", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

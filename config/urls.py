@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -13,6 +11,4 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("notifications.urls")),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No URL for MEDIA_ROOT, in development either: uploads are private (core/files.py).

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.files import RandomName, display_name, validate_upload_size, validate_upload_type
 from notifications.events import Priority, get_event_type
 from notifications.recipients import Recipient
 
@@ -270,14 +271,20 @@ class ManualAttachment(models.Model):
     """A document a manager attached to a message written by hand (SPEC N-12)."""
 
     event = models.ForeignKey(Event, models.CASCADE, related_name="attachments")
-    file = models.FileField(_("file"), upload_to="manual/%Y/%m/")
+    file = models.FileField(
+        _("file"),
+        upload_to=RandomName("manual"),
+        validators=[validate_upload_type, validate_upload_size],
+    )
+    # After `file`: its upload_to fills this in while the row is saved.
+    original_name = models.CharField(_("file name"), max_length=255, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
 
     def __str__(self):
-        return self.file.name.rsplit("/", 1)[-1]
+        return display_name(self)
 
 
 class Device(models.Model):

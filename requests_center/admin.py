@@ -1,9 +1,14 @@
 """The managers' desk: requests with their comments, attachments and messages (SPEC R-1, N-6)."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import OrganisationScopedAdmin, OrganisationScopedInline
+from core.files import PrivateFileWidget, private_file_response
 from notifications.admin import DeliveryHistoryInline
 from notifications.admin.manual import ManualMessageMixin
 from requests_center import services
@@ -34,12 +39,23 @@ class CommentInline(OrganisationScopedInline):
     manager_actions = ("view", "add", "change")  # a sent comment stays in the record
 
 
+def admin_attachment_url(attachment):
+    return reverse(
+        "admin:requests_center_request_attachment", args=[attachment.request_id, attachment.pk]
+    )
+
+
 class AttachmentInline(OrganisationScopedInline):
     model = Attachment
     organisation_path = "request__organisation"
     extra = 0
     fields = ["file", "comment", "uploaded_by", "created_at"]
     readonly_fields = ["uploaded_by", "created_at"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "file":
+            kwargs["widget"] = PrivateFileWidget(url_for=admin_attachment_url)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "comment":
@@ -73,6 +89,24 @@ class RequestAdmin(ManualMessageMixin, OrganisationScopedAdmin):
         ),
         (_("Handling"), {"fields": ["assigned_to", "status", "resolution", "followers"]}),
     ]
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/attachments/<int:attachment_id>/",
+                self.admin_site.admin_view(self.attachment_view),
+                name="requests_center_request_attachment",
+            ),
+            *super().get_urls(),
+        ]
+
+    def attachment_view(self, request, object_id, attachment_id):
+        """A file of a request in the manager's organisations; any other is a 404."""
+        request_obj = self.get_object(request, unquote(object_id))
+        if request_obj is None or not self.has_view_permission(request, request_obj):
+            raise Http404
+        attachment = get_object_or_404(request_obj.attachments, pk=attachment_id)
+        return private_file_response(attachment.file, str(attachment))
 
     def message_recipients(self, request_obj):
         people = [request_obj.declarant, request_obj.assigned_to, *request_obj.followers.all()]

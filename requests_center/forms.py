@@ -2,30 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Site
-from requests_center.models import ALLOWED_EXTENSIONS, Category, validate_attachment_size
+from core.files import UploadField
+from requests_center.models import Category
 
-ACCEPT = ",".join(f".{extension}" for extension in ALLOWED_EXTENSIONS)
-
-
-class AttachmentField(forms.FileField):
-    """An optional file, checked for type and size before anything is saved."""
-
-    def __init__(self, **kwargs):
-        super().__init__(
-            required=False,
-            label=_("Attachment (photo or document)"),
-            validators=[validate_attachment_size],
-            widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
-            **kwargs,
-        )
-
-    def validate(self, value):
-        super().validate(value)
-        if value and value.name.rsplit(".", 1)[-1].lower() not in ALLOWED_EXTENSIONS:
-            raise forms.ValidationError(
-                _("Files of this type are not accepted. Accepted: %(types)s."),
-                params={"types": ", ".join(ALLOWED_EXTENSIONS)},
-            )
+ATTACHMENT_LABEL = _("Attachment (photo or document)")
 
 
 class RequestForm(forms.Form):
@@ -33,7 +13,7 @@ class RequestForm(forms.Form):
     category = forms.ModelChoiceField(queryset=Category.objects.none(), label=_("Category"))
     title = forms.CharField(max_length=200, label=_("Title"))
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), label=_("Description"))
-    attachment = AttachmentField()
+    attachment = UploadField(label=ATTACHMENT_LABEL)
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,4 +30,4 @@ class RequestForm(forms.Form):
 
 class CommentForm(forms.Form):
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("Your comment"))
-    attachment = AttachmentField()
+    attachment = UploadField(label=ATTACHMENT_LABEL)

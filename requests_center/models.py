@@ -1,26 +1,14 @@
 """Requests occupants make to their building's managers (SPEC R-1 … R-7)."""
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from model_utils import FieldTracker
 
-ALLOWED_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "heic", "webp", "txt", "docx", "xlsx"]
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+from core.files import RandomName, display_name, validate_upload_size, validate_upload_type
 
-
-def validate_attachment_size(file):
-    if file.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError(
-            _("This file is %(size)d MB; the limit is %(limit)d MB."),
-            params={
-                "size": file.size // 1024 // 1024,
-                "limit": MAX_ATTACHMENT_BYTES // 1024 // 1024,
-            },
-        )
+validate_attachment_size = validate_upload_size  # migration 0001 names it
 
 
 class Category(models.Model):
@@ -165,9 +153,11 @@ class Attachment(models.Model):
     )
     file = models.FileField(
         _("file"),
-        upload_to="requests/%Y/%m/",
-        validators=[FileExtensionValidator(ALLOWED_EXTENSIONS), validate_attachment_size],
+        upload_to=RandomName("requests"),
+        validators=[validate_upload_type, validate_upload_size],
     )
+    # After `file`: its upload_to fills this in while the row is saved.
+    original_name = models.CharField(_("file name"), max_length=255, blank=True, editable=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("uploaded by")
     )
@@ -178,4 +168,4 @@ class Attachment(models.Model):
         verbose_name_plural = _("attachments")
 
     def __str__(self):
-        return self.file.name.rsplit("/", 1)[-1]
+        return display_name(self)

@@ -25,6 +25,17 @@ def visible_requests(user):
     ).distinct()
 
 
+def visible_attachments(user):
+    """Files a person may download on the portal: those of the requests they see, except
+    the files of internal notes, which only the organisation's managers get."""
+    managed = Membership.objects.filter(user=user, role__in=BACK_OFFICE_ROLES).values(
+        "organisation"
+    )
+    return Attachment.objects.filter(request__in=visible_requests(user)).filter(
+        Q(comment=None) | Q(comment__is_internal=False) | Q(request__organisation__in=managed)
+    )
+
+
 @transaction.atomic
 def submit(declarant, *, site, category, title, description, attachment=None):
     """An occupant's new request (R-1); its managers are told (R-2)."""

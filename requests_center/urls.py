@@ -8,4 +8,5 @@ urlpatterns = [
     path("new/", views.new_request, name="new"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/follow/", views.toggle_follow, name="follow"),
+    path("<int:pk>/files/<int:attachment_pk>/", views.attachment, name="attachment"),
 ]

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Organisation
+from core.files import private_file_response
 from requests_center import services
 from requests_center.forms import CommentForm, RequestForm
 
@@ -73,3 +74,12 @@ def toggle_follow(request, pk):
     elif shown.declarant_id != request.user.pk:
         services.follow(shown, request.user)
     return redirect(shown)
+
+
+@login_required
+def attachment(request, pk, attachment_pk):
+    # A file the person may not see is a 404, like the request it belongs to.
+    shown = get_object_or_404(
+        services.visible_attachments(request.user), request_id=pk, pk=attachment_pk
+    )
+    return private_file_response(shown.file, str(shown))

@@ -10,25 +10,26 @@ A domain admin mixes in `ManualMessageMixin` and says who may be written to:
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.files import UploadField, private_file_response
 from notifications import manual
-from notifications.models import Channel
+from notifications.models import Channel, ManualAttachment
 from notifications.recipients import as_recipient
-
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 
 class ManualMessageForm(forms.Form):
     to = forms.ChoiceField(label=gettext_lazy("To"))
     subject = forms.CharField(label=gettext_lazy("Subject"), max_length=255, required=False)
     body = forms.CharField(label=gettext_lazy("Text"), widget=forms.Textarea(attrs={"rows": 8}))
-    attachment = forms.FileField(label=gettext_lazy("Attachment (email only)"), required=False)
+    attachment = UploadField(label=gettext_lazy("Attachment (email only)"))
 
     def __init__(self, *args, options, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,8 +45,6 @@ class ManualMessageForm(forms.Form):
             self.add_error("subject", _("An email needs a subject."))
         if data.get("attachment") and channel != "email":
             self.add_error("attachment", _("Only an email can carry a document."))
-        if data.get("attachment") and data["attachment"].size > MAX_ATTACHMENT_BYTES:
-            self.add_error("attachment", _("The document is larger than 10 MB."))
         data["person"], data["channel"] = person, channel
         return data
 
@@ -73,6 +72,11 @@ class ManualMessageMixin:
                 self.admin_site.admin_view(self.message_view),
                 name=f"{self.opts.app_label}_{self.opts.model_name}_message",
             ),
+            path(
+                "<path:object_id>/message/documents/<int:attachment_id>/",
+                self.admin_site.admin_view(self.message_attachment_view),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_message_attachment",
+            ),
             *super().get_urls(),
         ]
 
@@ -98,6 +102,20 @@ class ManualMessageMixin:
             "nobody": not options,
         }
         return TemplateResponse(request, "admin/notifications/manual_message.html", context)
+
+    def message_attachment_view(self, request, object_id, attachment_id):
+        """A document sent about an object in the manager's organisations; any other is a 404."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or not self.has_view_permission(request, obj):
+            raise Http404
+        attachment = get_object_or_404(
+            ManualAttachment,
+            pk=attachment_id,
+            event__code=manual.MANUAL,
+            event__target_type=ContentType.objects.get_for_model(obj),
+            event__target_id=obj.pk,
+        )
+        return private_file_response(attachment.file, str(attachment))
 
     def _message_options(self, obj):
         """Each reachable (person, channel): offered only where a contact point exists and

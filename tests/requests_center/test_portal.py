@@ -4,8 +4,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core.files import MAX_UPLOAD_BYTES
 from requests_center import services
-from requests_center.models import MAX_ATTACHMENT_BYTES, Request
+from requests_center.models import Request
 from tests.factories import OrganisationFactory, SiteFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +50,7 @@ def test_r1_occupant_submits_a_request_with_a_photo(
     ("upload", "error"),
     [
         (SimpleUploadedFile("virus.exe", b"MZ"), "n’est pas accepté"),
-        (photo(size=MAX_ATTACHMENT_BYTES + 1), "la limite est de 10 Mo"),
+        (photo(size=MAX_UPLOAD_BYTES + 1), "la limite est de 10 Mo"),
     ],
 )
 def test_r1_wrong_attachment_is_refused_clearly_and_nothing_is_saved(
