@@ -43,6 +43,8 @@ class ManualMessageForm(forms.Form):
         person, channel = self.options.get(data.get("to"), (None, None))
         if channel == "email" and not data.get("subject"):
             self.add_error("subject", _("An email needs a subject."))
+        if "\n" in data.get("subject", "") or "\r" in data.get("subject", ""):
+            self.add_error("subject", _("A subject is one line: remove the line breaks."))
         if data.get("attachment") and channel != "email":
             self.add_error("attachment", _("Only an email can carry a document."))
         data["person"], data["channel"] = person, channel

@@ -2,7 +2,8 @@
 
 import smtplib
 import threading
-from email.utils import formataddr, make_msgid, parseaddr
+from email.headerregistry import Address
+from email.utils import make_msgid, parseaddr
 
 from anymail.backends.base_requests import AnymailRequestsBackend
 from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
@@ -56,7 +57,7 @@ class EmailChannel(ChannelBackend):
             subject=delivery.subject,
             body=delivery.body,
             from_email=self._sender(delivery),
-            to=[formataddr((delivery.recipient_name, delivery.address))],
+            to=[named(delivery.recipient_name, mailbox(delivery.address))],
             reply_to=self._reply_to(delivery),
             headers={"Message-ID": make_msgid(domain="relais")},
         )
@@ -76,16 +77,41 @@ class EmailChannel(ChannelBackend):
             return settings.DEFAULT_FROM_EMAIL
         # The address stays ours (SPF/DMARC); the name says who acted.
         _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
-        return formataddr((str(actor), address))
+        return named(str(actor), address)
 
     def _reply_to(self, delivery):
         actor = self._acting_staff(delivery)
-        return [formataddr((str(actor), actor.email))] if actor else []
+        return [named(str(actor), mailbox(actor.email))] if actor else []
 
     def _acting_staff(self, delivery):
         if delivery.rule and delivery.rule.sender_mode == "actor":
             return delivery.event.actor
         return None
+
+
+def named(name, address):
+    """ "Élodie Durand <elodie@example.fr>", quoted where needed, left for the mail library to
+    encode: email.utils.formataddr would encode the name itself, and an ESP's API would then
+    show "=?utf-8?q?=C3=89lodie?=" as the name."""
+    return str(Address(display_name=" ".join(name.split()), addr_spec=address))
+
+
+def mailbox(address):
+    """The address as mail standards carry it: an international domain in its IDNA form.
+
+    A local part (before the @) outside ASCII needs SMTPUTF8, which the ESPs do
+    not offer: such an address can never be sent to, so it fails for good.
+    """
+    local, _at, domain = address.rpartition("@")
+    if not local.isascii():
+        raise ChannelError(
+            f"{address!r}: characters outside ASCII before the @ cannot be sent to.",
+            permanent=True,
+        )
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError as error:
+        raise ChannelError(f"{address!r}: not a valid domain ({error}).", permanent=True) from None
 
 
 # Each worker thread keeps its HTTP session to the ESP between messages: a

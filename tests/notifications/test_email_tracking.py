@@ -118,3 +118,31 @@ def test_n7_an_address_longer_than_any_we_store_changes_nothing(client, sent_ema
     response = brevo_webhook(client, "hard_bounce", sent_email.provider_message_id, huge)
     assert response.status_code == 200
     assert not Suppression.objects.exists()
+
+
+def test_c1_an_international_domain_is_sent_in_its_idna_form(
+    fake_provider, appointment_factory, emit_now, organisation
+):
+    from tests.factories import member
+
+    RuleFactory(channels=["email"])
+    person = member(organisation, email="elodie@exämple.fr", display_name="Élodie")
+    delivery = emit_now("testapp.booked", appointment_factory(client=person)).deliveries.get()
+    delivery.refresh_from_db()
+    (request,) = fake_provider.sent("email")
+    assert request.body["to"] == [{"email": "elodie@xn--exmple-cua.fr", "name": "Élodie"}]
+    assert delivery.status == Status.SENT
+
+
+def test_c1_an_address_with_accents_before_the_at_fails_for_good_saying_why(
+    fake_provider, appointment_factory, emit_now, organisation
+):
+    from tests.factories import member
+
+    RuleFactory(channels=["email"])
+    person = member(organisation, email="élodie@example.fr")
+    delivery = emit_now("testapp.booked", appointment_factory(client=person)).deliveries.get()
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (Status.FAILED, 1)
+    assert "outside ASCII before the @" in delivery.last_error
+    assert fake_provider.sent("email") == []

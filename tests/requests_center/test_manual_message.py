@@ -78,3 +78,14 @@ def test_n12_other_organisations_requests_cannot_be_written_about(client, leak, 
 def test_n12_the_change_page_offers_the_action(bob_client, leak):
     page = bob_client.get(reverse("admin:requests_center_request_change", args=[leak.pk]))
     assert message_url(leak) in page.content.decode()
+
+
+def test_n12_a_subject_with_a_line_break_is_refused_with_a_clear_message(bob_client, leak, alice):
+    form = bob_client.get(message_url(leak)).context["form"]
+    to = next(key for key, (p, channel) in form.options.items() if (p, channel) == (alice, "email"))
+    response = bob_client.post(
+        message_url(leak), {"to": to, "subject": "Fuite\nBcc: x@example.test", "body": "Bonjour"}
+    )
+    assert response.status_code == 200
+    assert "remove the line breaks" in str(response.context["form"].errors["subject"])
+    assert not Delivery.objects.filter(event__code="notifications.manual").exists()
