@@ -4,6 +4,10 @@ The real client libraries talk to it: anymail's Brevo backend (BREVO_API_URL)
 and the twilio package (TWILIO_API_URL). It answers like the real APIs for the
 few endpoints Relais uses; `fail` decides, per request, an error to answer with,
 or `TIMEOUT`: hold the request `hang` seconds, then drop it unanswered.
+
+Only complete requests are recorded: one whose body never fully arrived (its
+sender was killed mid-request) or is not what its Content-Type says is counted
+in `cut`, and left unanswered, as a real API would not act on it either.
 """
 
 import json
@@ -36,6 +40,7 @@ class FakeProvider:
     keep_alive: bool = False  # HTTP/1.1 persistent connections, as real APIs offer
     received: list = field(default_factory=list)
     answered: int = 0  # requests answered so far, errors included
+    cut: int = 0  # requests that arrived incomplete or unreadable: not recorded
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer = None
 
@@ -74,11 +79,12 @@ class FakeProvider:
             return [request for request in self.received if request.path.endswith(suffix)]
 
     def _answer(self, handler):
-        raw = handler.rfile.read(int(handler.headers.get("Content-Length", 0)))
-        if handler.headers.get("Content-Type", "").startswith("application/json"):
-            body = json.loads(raw or b"{}")
-        else:
-            body = {key: values[0] for key, values in parse_qs(raw.decode()).items()}
+        body = _body(handler)
+        if body is None:  # its client died mid-request: nothing a real API would send
+            with self.lock:
+                self.cut += 1
+            handler.close_connection = True
+            return
         request = Received("POST", handler.path, dict(handler.headers), body)
         with self.lock:
             self.received.append(request)
@@ -116,6 +122,27 @@ class FakeProvider:
         if request.path.endswith("/smtp/email"):
             return 201, {"messageId": f"<{uuid.uuid4().hex}@smtp-relay.mailin.fr>"}
         return 404, {"message": "unknown endpoint"}
+
+
+def _body(handler):
+    """The request's body as a dict, or None if it is incomplete or not what it claims."""
+    length = handler.headers.get("Content-Length")
+    if length is None or not length.isdigit():
+        return None  # the headers themselves were cut short
+    try:
+        raw = handler.rfile.read(int(length))
+    except (ConnectionError, TimeoutError):
+        return None
+    if len(raw) != int(length):  # the connection closed before the whole body came
+        return None
+    try:
+        if handler.headers.get("Content-Type", "").startswith("application/json"):
+            body = json.loads(raw)
+        else:
+            body = {k: v[0] for k, v in parse_qs(raw.decode(), strict_parsing=True).items()}
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError included
+        return None
+    return body if isinstance(body, dict) else None
 
 
 class _Server(ThreadingHTTPServer):
