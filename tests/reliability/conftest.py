@@ -48,7 +48,7 @@ def broker(postgresql_and_redis):
             yield server
     finally:
         _publish_to(*previous)
-        server.stop()
+        server.close()
 
 
 def _publish_to(url, eager):
