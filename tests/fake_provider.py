@@ -3,7 +3,8 @@
 The real client libraries talk to it: anymail's Brevo backend (BREVO_API_URL)
 and the twilio package (TWILIO_API_URL). It answers like the real APIs for the
 few endpoints Relais uses; `fail` decides, per request, an error to answer with,
-or `TIMEOUT`: hold the request `hang` seconds, then drop it unanswered.
+or `TIMEOUT`: hold the request until the client gives up on it (at most `hang`
+seconds), then drop it unanswered.
 
 Only complete requests are recorded: one whose body never fully arrived (its
 sender was killed mid-request) or is not what its Content-Type says is counted
@@ -11,6 +12,7 @@ in `cut`, and left unanswered, as a real API would not act on it either.
 """
 
 import json
+import select
 import sys
 import threading
 import time
@@ -36,7 +38,7 @@ class FakeProvider:
     latency: float = 0.0
     # (request) -> None, (status, json_body) to answer with an error, or TIMEOUT
     fail: object = None
-    hang: float = 2.0  # how long a TIMEOUT request is held before the connection drops
+    hang: float = 30.0  # longest a TIMEOUT request is held if its client never gives up
     keep_alive: bool = False  # HTTP/1.1 persistent connections, as real APIs offer
     received: list = field(default_factory=list)
     answered: int = 0  # requests answered so far, errors included
@@ -88,11 +90,13 @@ class FakeProvider:
         request = Received("POST", handler.path, dict(handler.headers), body)
         with self.lock:
             self.received.append(request)
+            outcome = self.fail and self.fail(request)  # hooks count calls: one at a time
         if self.latency:
             time.sleep(self.latency)
-        outcome = (self.fail and self.fail(request)) or self._success(request)
+        outcome = outcome or self._success(request)
         if outcome == TIMEOUT:
-            time.sleep(self.hang)
+            # Until the client hangs up (its timeout): the connection turns readable at EOF.
+            select.select([handler.connection], [], [], self.hang)
             handler.close_connection = True
             return
         status, answer = outcome
