@@ -83,9 +83,9 @@ def _wait_until_idle(provider, broker, timeout=120):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         before = len(provider.received)
-        if _worker_idle() and broker.queued() == 0 and _worker_idle():
-            if len(provider.received) == before:
-                return
+        idle = _worker_idle() and broker.queued() == 0 and _worker_idle()
+        if idle and len(provider.received) == before:
+            return
         time.sleep(0.2)
     raise AssertionError(
         f"the worker never finished ({len(provider.received)} emails received, "
