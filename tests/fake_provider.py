@@ -3,10 +3,16 @@
 The real client libraries talk to it: anymail's Brevo backend (BREVO_API_URL)
 and the twilio package (TWILIO_API_URL). It answers like the real APIs for the
 few endpoints Relais uses; `fail` decides, per request, an error to answer with,
-or `TIMEOUT`: hold the request `hang` seconds, then drop it unanswered.
+or `TIMEOUT`: hold the request until the client gives up on it (at most `hang`
+seconds), then drop it unanswered.
+
+Only complete requests are recorded: one whose body never fully arrived (its
+sender was killed mid-request) or is not what its Content-Type says is counted
+in `cut`, and left unanswered, as a real API would not act on it either.
 """
 
 import json
+import select
 import sys
 import threading
 import time
@@ -32,10 +38,11 @@ class FakeProvider:
     latency: float = 0.0
     # (request) -> None, (status, json_body) to answer with an error, or TIMEOUT
     fail: object = None
-    hang: float = 2.0  # how long a TIMEOUT request is held before the connection drops
+    hang: float = 30.0  # longest a TIMEOUT request is held if its client never gives up
     keep_alive: bool = False  # HTTP/1.1 persistent connections, as real APIs offer
     received: list = field(default_factory=list)
     answered: int = 0  # requests answered so far, errors included
+    cut: int = 0  # requests that arrived incomplete or unreadable: not recorded
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer = None
 
@@ -74,19 +81,22 @@ class FakeProvider:
             return [request for request in self.received if request.path.endswith(suffix)]
 
     def _answer(self, handler):
-        raw = handler.rfile.read(int(handler.headers.get("Content-Length", 0)))
-        if handler.headers.get("Content-Type", "").startswith("application/json"):
-            body = json.loads(raw or b"{}")
-        else:
-            body = {key: values[0] for key, values in parse_qs(raw.decode()).items()}
+        body = _body(handler)
+        if body is None:  # its client died mid-request: nothing a real API would send
+            with self.lock:
+                self.cut += 1
+            handler.close_connection = True
+            return
         request = Received("POST", handler.path, dict(handler.headers), body)
         with self.lock:
             self.received.append(request)
+            outcome = self.fail and self.fail(request)  # hooks count calls: one at a time
         if self.latency:
             time.sleep(self.latency)
-        outcome = (self.fail and self.fail(request)) or self._success(request)
+        outcome = outcome or self._success(request)
         if outcome == TIMEOUT:
-            time.sleep(self.hang)
+            # Until the client hangs up (its timeout): the connection turns readable at EOF.
+            select.select([handler.connection], [], [], self.hang)
             handler.close_connection = True
             return
         status, answer = outcome
@@ -116,6 +126,27 @@ class FakeProvider:
         if request.path.endswith("/smtp/email"):
             return 201, {"messageId": f"<{uuid.uuid4().hex}@smtp-relay.mailin.fr>"}
         return 404, {"message": "unknown endpoint"}
+
+
+def _body(handler):
+    """The request's body as a dict, or None if it is incomplete or not what it claims."""
+    length = handler.headers.get("Content-Length")
+    if length is None or not length.isdigit():
+        return None  # the headers themselves were cut short
+    try:
+        raw = handler.rfile.read(int(length))
+    except (ConnectionError, TimeoutError):
+        return None
+    if len(raw) != int(length):  # the connection closed before the whole body came
+        return None
+    try:
+        if handler.headers.get("Content-Type", "").startswith("application/json"):
+            body = json.loads(raw)
+        else:
+            body = {k: v[0] for k, v in parse_qs(raw.decode(), strict_parsing=True).items()}
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError included
+        return None
+    return body if isinstance(body, dict) else None
 
 
 class _Server(ThreadingHTTPServer):

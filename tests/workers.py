@@ -54,6 +54,9 @@ def celery_workers(count=1, queues="high,default,bulk", concurrency=1, **env):
             + ["--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
             cwd=ROOT,
             env=os.environ | {"CELERY_TASK_ALWAYS_EAGER": "false"} | env,
+            # A test run killed mid-test must not leave workers taking the next run's tasks
+            # from the shared broker (with this run's settings: its mail folder, say).
+            preexec_fn=die_with_parent,
         )
         for index in range(count)
     ]

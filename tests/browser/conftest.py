@@ -4,6 +4,8 @@ Without /usr/bin/chromium (`apt-get install chromium`) every test here is skippe
 """
 
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -76,6 +78,30 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture(scope="session")
+def browser(_live_server_outlasts_its_requests, browser):
+    """Playwright's browser, made after the live server so that it is closed before it."""
+    return browser
+
+
+@pytest.fixture(scope="session")
+def _live_server_outlasts_its_requests(live_server):
+    """At the end of the session, let the live server's request threads finish before it stops.
+
+    Each thread ends when Chromium closes its connection, which it does for most of them
+    only as the browser closes, a moment before the session ends. A thread still running
+    when the live server stops no longer shares the in-memory SQLite connection, and
+    fails closing it (DatabaseError "created in a thread..."): on a busy machine, a dozen
+    of them after the last browser test.
+    """
+    yield
+    deadline = time.monotonic() + 30
+    for thread in threading.enumerate():  # the browser is closed: no request starts now
+        if thread.name.endswith("(process_request_thread)"):
+            thread.join(timeout=max(0, deadline - time.monotonic()))
+            assert not thread.is_alive(), "a live server's request thread never finished"
 
 
 @pytest.fixture(scope="session")

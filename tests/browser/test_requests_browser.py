@@ -29,9 +29,11 @@ def people(organisation):
     return alice, bob
 
 
-def test_r1_to_r4_alice_files_a_request_bob_answers_alice_reads_it(browser, live_server, people):
+def test_r1_to_r4_alice_files_a_request_bob_answers_alice_reads_it(
+    new_context, live_server, people
+):
     alice, bob = people
-    occupant = browser.new_context(locale="fr-FR").new_page()
+    occupant = new_context().new_page()
     occupant.set_default_timeout(10_000)
     log_in(occupant, f"{live_server.url}/login/", alice.email)
     occupant.goto(f"{live_server.url}/requests/new/")
@@ -46,7 +48,7 @@ def test_r1_to_r4_alice_files_a_request_bob_answers_alice_reads_it(browser, live
         f"Vous avez reçu une nouvelle demande (ID {request.pk})"
     ]
 
-    manager = browser.new_context(locale="fr-FR").new_page()
+    manager = new_context().new_page()
     manager.set_default_timeout(10_000)
     log_in(manager, f"{live_server.url}/admin/login/", bob.email)
     manager.goto(f"{live_server.url}/admin/requests_center/request/{request.pk}/change/")

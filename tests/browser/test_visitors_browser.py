@@ -44,10 +44,10 @@ def people(organisation, settings, live_server):
 
 
 def test_v1_v5_alice_invites_claire_who_checks_herself_in_and_alice_hears_it(
-    browser, live_server, people, morning
+    new_context, live_server, people, morning
 ):
     alice, chloe = people
-    host = browser.new_context(locale="fr-FR").new_page()
+    host = new_context().new_page()
     host.set_default_timeout(10_000)
     log_in(host, f"{live_server.url}/login/", alice.email)
     host.locator(".nav a[href='/visits/']").click()
@@ -72,7 +72,7 @@ def test_v1_v5_alice_invites_claire_who_checks_herself_in_and_alice_hears_it(
     assert invitation.to == ["Claire Petit <claire@atlas.test>"]
     link = re.search(r"http://\S+/visits/check-in/\S+/", invitation.body).group()
 
-    visitor = browser.new_context(locale="fr-FR").new_page()  # no login: a stranger's phone
+    visitor = new_context().new_page()  # no login: a stranger's phone
     visitor.set_default_timeout(10_000)
     visitor.goto(link)
     expect(visitor.get_by_role("heading", level=1)).to_contain_text("Claire Petit")

@@ -430,7 +430,9 @@ def test_p3_manager_sees_only_own_deliveries_and_rules(bob_client, log, other_or
     assert other_organisation.name not in organisations  # not even as a filter choice
 
 
-def test_n6_delivery_list_filters_and_search(bob_client, log, organisation):
+def test_n6_delivery_list_filters_and_search(frozen, bob_client, log, organisation):
+    # A stopped clock (before `log` is made): run at midnight, the deliveries would be
+    # made yesterday and `today` computed today.
     assert _listed(bob_client, channel="sms") == {log["failed"]}
     assert _listed(bob_client, status="suppressed") == {log["suppressed"]}
     assert _listed(bob_client, event_code="testapp.secret_code") == {log["suppressed"]}

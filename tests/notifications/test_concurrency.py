@@ -33,20 +33,26 @@ def queued(appointment_factory, monkeypatch):
 
 
 def test_n8_two_threads_claiming_at_the_same_instant_send_once(queued):
-    start = threading.Barrier(2)
+    start = threading.Barrier(2, timeout=30)  # one thread failing early frees the other
+    errors = []
 
     def worker():
-        start.wait()
         try:
+            start.wait()
             sending.send(queued.pk)
+        except BaseException as error:  # shown below, not lost in the thread
+            errors.append(error)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=30)
+        thread.join(timeout=60)
+    # Checked only once both are done: a thread still sending would change the outcome.
+    assert not any(thread.is_alive() for thread in threads), "a sending thread never finished"
+    assert errors == []
     assert len(mail.outbox) == 1
     queued.refresh_from_db()
     assert (queued.status, queued.attempts) == ("sent", 1)

@@ -22,7 +22,7 @@ from tests.testapp.models import Appointment, Guest
 from tests.workers import database_url_for_workers
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def postgresql_and_redis():
     if connection.vendor != "postgresql":
         pytest.skip(
@@ -36,7 +36,7 @@ def postgresql_and_redis():
 
 
 @pytest.fixture
-def broker():
+def broker(postgresql_and_redis):
     """A private Redis, which the engine's tasks are published to during the test."""
     server = RedisServer().start()
     previous = send_delivery.app.conf.broker_url, send_delivery.app.conf.task_always_eager
@@ -48,7 +48,7 @@ def broker():
             yield server
     finally:
         _publish_to(*previous)
-        server.stop()
+        server.close()
 
 
 def _publish_to(url, eager):
@@ -125,5 +125,6 @@ def snow_alert(db):
 
 
 def emails_received(provider):
-    """Addresses the provider was asked to send to, one entry per request."""
+    """Addresses the provider was asked to send to, one entry per complete request
+    (a request a killed worker cut short is only counted, in `provider.cut`)."""
     return [request.body["to"][0]["email"] for request in provider.sent("email")]

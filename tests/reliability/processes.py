@@ -3,20 +3,14 @@
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 import redis
 
 from tests.workers import ROOT, die_with_parent
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for(condition, timeout, message, interval=0.05):
@@ -30,22 +24,28 @@ def wait_for(condition, timeout, message, interval=0.05):
 
 
 class RedisServer:
-    """A redis-server of the test's own, on its own port, keeping nothing on disk."""
+    """A redis-server of the test's own, keeping nothing on disk.
+
+    It listens on a Unix socket in a folder of its own, not on a TCP port: a
+    free port picked here and bound later by redis-server (or again after a
+    restart) could be taken in between by anything else on the machine, and
+    the test would then talk to someone else's Redis, or to nothing.
+    """
 
     def __init__(self):
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.folder = tempfile.mkdtemp(prefix="relais-redis-")  # short: socket paths are
+        self.socket = os.path.join(self.folder, "redis.sock")  # limited to 107 bytes
+        self.url = f"redis+socket://{self.socket}"
         self.process = None
 
     def start(self):
         self.process = subprocess.Popen(
-            [shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1"]
-            + ["--save", "", "--appendonly", "no"],
+            [shutil.which("redis-server"), "--port", "0", "--unixsocket", self.socket]
+            + ["--unixsocketperm", "700", "--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL,
             preexec_fn=die_with_parent,
         )
-        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
-        wait_for(lambda: _answers(client), 10, "redis-server did not start")
+        wait_for(self._answers, 30, "redis-server did not start")
         return self
 
     def stop(self):
@@ -53,17 +53,27 @@ class RedisServer:
             self.process.terminate()
             self.process.wait(timeout=10)
 
+    def close(self):
+        """Stop it for good, and remove its folder."""
+        self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def client(self):
+        return redis.Redis(unix_socket_path=self.socket, socket_connect_timeout=5)
+
     def queued(self):
         """Messages waiting in the three queues."""
-        client = redis.Redis(port=self.port)
-        return sum(client.llen(queue) for queue in ("high", "default", "bulk"))
+        with self.client() as client:
+            return sum(client.llen(queue) for queue in ("high", "default", "bulk"))
 
-
-def _answers(client):
-    try:
-        return client.ping()
-    except redis.ConnectionError:
-        return False
+    def _answers(self):
+        if self.process.poll() is not None:
+            raise AssertionError(f"redis-server exited with status {self.process.returncode}")
+        try:
+            with self.client() as client:
+                return client.ping()
+        except (redis.ConnectionError, redis.TimeoutError):
+            return False
 
 
 class Worker:

@@ -23,6 +23,9 @@ THREADS = 2
 
 def test_a_worker_thread_keeps_its_database_connection_between_messages(snow_alert, start_worker):
     appointment = snow_alert(MESSAGES)
+    with connection.cursor() as cursor:  # the server's clock, as backend_start is
+        cursor.execute("SELECT clock_timestamp()")
+        (before_start,) = cursor.fetchone()
     start_worker(concurrency=THREADS)
     notifications.emit("testapp.booked", appointment)
     deliveries = Delivery.objects.filter(event__target_id=appointment.pk)
@@ -35,7 +38,10 @@ def test_a_worker_thread_keeps_its_database_connection_between_messages(snow_ale
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT backend_start FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend' "
+            # Not a backend of an earlier test's worker, still on its way out.
+            "AND backend_start >= %s",
+            [before_start],
         )
         kept = [started for (started,) in cursor.fetchall()]
     assert kept, "every connection was closed after its task"
