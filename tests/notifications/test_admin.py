@@ -635,3 +635,13 @@ def test_n3_a_template_nested_hundreds_deep_is_refused_not_a_500(bob_client, org
     errors = response.context["inline_admin_formsets"][0].formset.errors[0]
     assert "nested too deeply" in errors["body"][0]
     assert not Rule.objects.exists()
+
+
+def test_n3_send_me_a_test_of_a_reminder_goes_at_once(
+    bob_client, bob, organisation, django_capture_on_commit_callbacks
+):
+    rule = RuleFactory(organisation=organisation, anchor="start", offset_minutes=-24 * 60)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = bob_client.post(_url("rule_send_test", rule.pk), follow=True)
+    assert response.status_code == 200
+    assert [m.to for m in mail.outbox] == [[f"Bob Martin <{bob.email}>"]]
