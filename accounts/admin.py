@@ -3,12 +3,13 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership, Organisation, Site, User
+from accounts.models import Membership, Organisation, Role, Site, User
 from accounts.scoping import (
     OrganisationScopedAdmin,
     OrganisationScopedInline,
     ScopedAccessMixin,
     managed_organisations,
+    scope_to_user,
 )
 
 
@@ -40,6 +41,23 @@ class SiteAdmin(OrganisationScopedAdmin):
     search_fields = ["name", "address", "organisation__name"]
 
 
+class RoleFilter(admin.SimpleListFilter):
+    """A person's role in the reader's organisations: what they are elsewhere is not shown."""
+
+    title = _("role")
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return Role.choices
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        roles = Membership.objects.filter(role=self.value())
+        memberships = scope_to_user(roles, request.user, "organisation")
+        return queryset.filter(pk__in=memberships.values("user"))
+
+
 class UserCreationForm(AdminUserCreationForm):
     class Meta(AdminUserCreationForm.Meta):
         model = User
@@ -59,7 +77,7 @@ class UserAdmin(ScopedAccessMixin, DjangoUserAdmin):
     add_form = UserCreationForm
     ordering = ["email"]
     list_display = ["email", "display_name", "phone", "language", "is_active"]
-    list_filter = ["is_active", "language", "memberships__role"]
+    list_filter = ["is_active", "language", RoleFilter]
     search_fields = ["email", "display_name", "phone"]
     inlines = [MembershipInline]
     fieldsets = [
