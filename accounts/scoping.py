@@ -28,6 +28,20 @@ def is_back_office_user(user):
     return user.is_active and (user.is_staff or managed_organisations(user).exists())
 
 
+def may_change_person(user, person):
+    """May `user` change `person`'s account (details, password, activity) or delete it?
+
+    Only if `user` manages every organisation `person` belongs to: a person can be a
+    manager in one organisation and an occupant in another, and the second's manager
+    must not take over the first's account. Staff and superusers: superusers only.
+    """
+    if user.is_superuser:
+        return True
+    if person.is_superuser or person.is_staff:
+        return False
+    return not person.memberships.exclude(organisation__in=managed_organisations(user)).exists()
+
+
 def scope_to_user(queryset, user, organisation_path):
     """Restrict `queryset` to rows whose `organisation_path` is managed by `user`."""
     if user.is_superuser:
