@@ -13,7 +13,11 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.scoping import OrganisationScopedAdmin, ScopedAccessMixin
+from accounts.scoping import (
+    OrganisationScopedAdmin,
+    ScopedAccessMixin,
+    ScopedRelatedFieldListFilter,
+)
 from notifications import delivery_log
 from notifications.admin.common import (
     EventCodeFilter,
@@ -107,7 +111,7 @@ class EventAdmin(OrganisationScopedAdmin):
     manager_actions = ("view",)
     list_display = ["created", "event", "organisation", "target_link", "actor", "planned"]
     list_display += ["is_test"]
-    list_filter = [EventFilter, "is_test", ("organisation", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [EventFilter, "is_test", ("organisation", ScopedRelatedFieldListFilter)]
     search_fields = ["code"]
     date_hierarchy = "created_at"
     fields = ["code", "label", "organisation", "target_link", "actor", "data"]
@@ -166,7 +170,7 @@ class DeliveryAdmin(OrganisationScopedAdmin):
         "channel",
         "status",
         DeliveryEventFilter,
-        ("organisation", admin.RelatedOnlyFieldListFilter),
+        ("organisation", ScopedRelatedFieldListFilter),
     ]
     search_fields = ["address", "recipient_name", "user__email"]
     list_select_related = ["event"]

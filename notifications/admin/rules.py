@@ -16,7 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 import notifications.admin.views as rule_views
-from accounts.scoping import OrganisationScopedAdmin, is_back_office_user, managed_organisations
+from accounts.scoping import (
+    OrganisationScopedAdmin,
+    ScopedRelatedFieldListFilter,
+    is_back_office_user,
+    managed_organisations,
+)
 from notifications.admin.common import EventCodeFilter, can_edit_rule
 from notifications.events import UnknownEvent, event_label
 from notifications.forms import MessageTemplateForm, MessageTemplateFormSet, RuleForm
@@ -100,7 +105,7 @@ class RuleAdmin(OrganisationScopedAdmin):
     list_filter = [
         EventCodeFilter,
         "enabled",
-        ("organisation", admin.RelatedOnlyFieldListFilter),
+        ("organisation", ScopedRelatedFieldListFilter),
         "priority",
     ]
     list_select_related = ["organisation"]

@@ -1,0 +1,163 @@
+"""Two organisations for the attacks of the security tests (SPEC P-3).
+
+Everything of the first, the Tilleuls residence, carries MARK: its name, sites,
+categories, people, requests, comments, visits, visitors, rules, messages,
+suppressions and devices. Whoever is not one of its managers must never read it.
+Two people belong to both: Victor manages the Tilleuls and lives at Parc Horizon;
+Root, a superuser, lives at Parc Horizon.
+"""
+
+import datetime
+import logging
+from types import SimpleNamespace
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from accounts.models import Membership, Organisation, Role
+from notifications import manual
+from notifications.models import Channel, Device, Preference, RecapSchedule, Suppression
+from notifications.recaps import recap_codes
+from requests_center import services as requests
+from requests_center.models import Category
+from tests.factories import OrganisationFactory, RuleFactory, SiteFactory, UserFactory, member
+from visitors import services as visits
+from visitors.models import Visitor
+
+MARK = "qzmarkq"  # in lower case: emails are compared as the pages show them
+# A search finds the marked rows, and a page that repeats the search does not show MARK.
+SEARCH = MARK[1:-1]
+# Monday 30 November 2026, 09:00 in Paris: the visits are today's, as reception sees them.
+NOW = datetime.datetime(2026, 11, 30, 8, 0, tzinfo=datetime.UTC)
+HOUR = datetime.timedelta(hours=1)
+
+
+def _marked_organisation():
+    tilleuls = OrganisationFactory(
+        name=f"Résidence {MARK}", sending_mode=Organisation.SendingMode.PRODUCTION
+    )
+    people = SimpleNamespace(
+        tilleuls=tilleuls,
+        site=SiteFactory(organisation=tilleuls, name=f"Bâtiment {MARK}", address=f"1 rue {MARK}"),
+        bob=member(
+            tilleuls, Role.MANAGER, email=f"bob.{MARK}@example.test", display_name=f"Bob {MARK}"
+        ),
+        alice=member(tilleuls, email=f"alice.{MARK}@example.test", display_name=f"Alice {MARK}"),
+    )
+    people.category = Category.objects.create(organisation=tilleuls, name=f"Plomberie {MARK}")
+    people.category.managers.add(people.bob)
+    return people
+
+
+def _marked_activity(a, on_commit):
+    """What the Tilleuls' people did, through the services, as the portal and admin do."""
+    with on_commit():
+        a.request = requests.submit(
+            a.alice,
+            site=a.site,
+            category=a.category,
+            title=f"Fuite {MARK}",
+            description=f"Sous l'évier {MARK}.",
+        )
+        requests.update(a.request, a.bob, assigned_to=a.bob)
+        requests.comment(
+            a.request,
+            a.bob,
+            f"Plombier demain {MARK}.",
+            attachment=SimpleUploadedFile(f"devis-{MARK}.pdf", b"%PDF-1.4"),
+        )
+        requests.comment(a.request, a.bob, f"Note interne {MARK}.", internal=True)
+        a.visit = visits.create_visit(
+            a.alice,
+            site=a.site,
+            start=NOW + 2 * HOUR,
+            end=NOW + 3 * HOUR,
+            purpose=f"Réunion {MARK}",
+            visitors=[
+                {
+                    "name": f"Claire {MARK}",
+                    "email": f"claire.{MARK}@atlas.test",
+                    "company": f"Atlas {MARK}",
+                }
+            ],
+        )
+        a.visitor = a.visit.visitors.get()
+        visits.check_in(a.visitor, Visitor.Source.RECEPTION, actor=a.bob)
+        a.message = manual.send(
+            target=a.request,
+            person=a.alice,
+            channel=Channel.INAPP,
+            subject="",
+            body=f"Le plombier passe {MARK}.",
+            sender=a.bob,
+            organisation=a.tilleuls,
+        )
+    a.rule = RuleFactory(organisation=a.tilleuls, name=f"Règle {MARK}")
+    a.recap = RecapSchedule.objects.create(
+        organisation=a.tilleuls, event_code=recap_codes()[0], send_time=datetime.time(7)
+    )
+    a.suppression = Suppression.objects.create(
+        channel=Channel.EMAIL,
+        address=a.alice.email,
+        reason=Suppression.Reason.MANUAL,
+        detail=f"Demande {MARK}",
+    )
+    a.device = Device.objects.create(
+        user=a.alice, token=f"token-{MARK}", platform=Device.Platform.WEB, name=f"Tablette {MARK}"
+    )
+    a.preference = Preference.objects.create(
+        user=a.alice, group="requests", channel=Channel.SMS, enabled=False
+    )
+
+
+def _other_organisation(a, on_commit):
+    horizon = OrganisationFactory(name="Parc Horizon")
+    b = SimpleNamespace(horizon=horizon, site=SiteFactory(organisation=horizon, name="Tour H"))
+    b.carol = member(horizon, Role.MANAGER, email="carol@example.test", display_name="Carol")
+    b.olivier = member(horizon, email="olivier@example.test", display_name="Olivier")
+    b.category = Category.objects.create(organisation=horizon, name="Ascenseur")
+    b.category.managers.add(b.carol)
+    # The two people in both organisations (unmarked: Parc Horizon may see them as members).
+    b.victor = member(a.tilleuls, Role.MANAGER, email="victor@example.test", display_name="Victor")
+    Membership.objects.create(user=b.victor, organisation=horizon, role=Role.OCCUPANT)
+    b.root = UserFactory(
+        email="root@example.test", display_name="Root", is_staff=True, is_superuser=True
+    )
+    Membership.objects.create(user=b.root, organisation=horizon, role=Role.OCCUPANT)
+    with on_commit():
+        b.request = requests.submit(
+            b.olivier,
+            site=b.site,
+            category=b.category,
+            title="Ascenseur en panne",
+            description="Depuis hier.",
+        )
+        b.visit = visits.create_visit(
+            b.olivier,
+            site=b.site,
+            start=NOW + 2 * HOUR,
+            end=NOW + 3 * HOUR,
+            purpose="Visite",
+            visitors=[{"name": "Paul", "email": "paul@example.test"}],
+        )
+    return b
+
+
+@pytest.fixture
+def quiet():
+    """The crawl is refused hundreds of times on purpose: no warning for each."""
+    logging.disable(logging.CRITICAL)
+    yield
+    logging.disable(logging.NOTSET)
+
+
+@pytest.fixture
+def world(db, time_machine, settings, tmp_path, django_capture_on_commit_callbacks):
+    """The marked Tilleuls (`world.a`) and Parc Horizon (`world.b`), at NOW."""
+    settings.MEDIA_ROOT = tmp_path
+    time_machine.move_to(NOW, tick=False)
+    on_commit = lambda: django_capture_on_commit_callbacks(execute=True)  # noqa: E731
+    a = _marked_organisation()
+    _marked_activity(a, on_commit)
+    return SimpleNamespace(a=a, b=_other_organisation(a, on_commit), now=timezone.now())
