@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
 from django.db.models import Q
 
-from accounts.models import BACK_OFFICE_ROLES, Organisation
+from accounts.models import BACK_OFFICE_ROLES, Membership, Organisation
 
 
 def managed_organisations(user):
@@ -40,6 +40,16 @@ def may_change_person(user, person):
     if person.is_superuser or person.is_staff:
         return False
     return not person.memberships.exclude(organisation__in=managed_organisations(user)).exists()
+
+
+def changeable_people(user, people):
+    """`people` (a User queryset) narrowed to those `user` may change (`may_change_person`)."""
+    if user.is_superuser:
+        return people
+    elsewhere = Membership.objects.exclude(organisation__in=managed_organisations(user))
+    return people.filter(is_staff=False, is_superuser=False).exclude(
+        pk__in=elsewhere.values("user")
+    )
 
 
 def scope_to_user(queryset, user, organisation_path):

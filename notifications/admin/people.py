@@ -5,7 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import UserAdmin
 from accounts.models import User
-from accounts.scoping import OrganisationScopedAdmin, ScopedAccessMixin
+from accounts.scoping import (
+    OrganisationScopedAdmin,
+    ScopedAccessMixin,
+    changeable_people,
+    may_change_person,
+)
 from notifications import events
 from notifications.events import groups
 from notifications.forms import PreferenceForm, SuppressionForm
@@ -24,8 +29,30 @@ class GroupFilter(admin.SimpleListFilter):
         return queryset.filter(group=self.value()) if self.value() else queryset
 
 
+class PersonsOwnAdmin:
+    """A person's own rows (preferences, devices): changed only by who may change the person.
+
+    Someone who belongs to another organisation too is changed by a manager of both
+    (accounts.scoping.may_change_person); the others see their rows, read-only.
+    """
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or may_change_person(request.user, obj.user))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or may_change_person(request.user, obj.user))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "user" and field is not None:
+            field.queryset = changeable_people(request.user, field.queryset)
+        return field
+
+
 @admin.register(Preference)
-class PreferenceAdmin(OrganisationScopedAdmin):
+class PreferenceAdmin(PersonsOwnAdmin, OrganisationScopedAdmin):
     organisation_path = "user__memberships__organisation"
     form = PreferenceForm
     list_display = ["user", "group_label", "channel", "enabled"]
@@ -64,7 +91,7 @@ class DeviceInline(ScopedAccessMixin, admin.TabularInline):
 
 
 @admin.register(Device)
-class DeviceAdmin(OrganisationScopedAdmin):
+class DeviceAdmin(PersonsOwnAdmin, OrganisationScopedAdmin):
     organisation_path = "user__memberships__organisation"
     manager_actions = ("view", "change")
     list_display = ["user", "name", "platform", "active", "deactivated_reason", "last_seen"]

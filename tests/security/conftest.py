@@ -17,7 +17,14 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organisation, Role
 from notifications import manual
-from notifications.models import Channel, Device, Preference, RecapSchedule, Suppression
+from notifications.models import (
+    Channel,
+    Device,
+    ManualAttachment,
+    Preference,
+    RecapSchedule,
+    Suppression,
+)
 from notifications.recaps import recap_codes
 from requests_center import services as requests
 from requests_center.models import Category
@@ -93,6 +100,12 @@ def _marked_activity(a, on_commit):
             sender=a.bob,
             organisation=a.tilleuls,
         )
+    a.document = ManualAttachment.objects.create(
+        event=a.message.event,
+        file=SimpleUploadedFile(f"plan-{MARK}.pdf", b"%PDF-1.4"),
+        original_name=f"plan-{MARK}.pdf",
+    )
+    a.attachment = a.request.attachments.get()
     a.rule = RuleFactory(organisation=a.tilleuls, name=f"Règle {MARK}")
     a.recap = RecapSchedule.objects.create(
         organisation=a.tilleuls, event_code=recap_codes()[0], send_time=datetime.time(7)

@@ -141,3 +141,32 @@ def test_p3_a_manager_still_changes_the_people_of_their_own_organisations(bob_cl
 def bob_client(client, bob):
     client.force_login(bob)
     return client
+
+
+def test_p3_a_shared_persons_preferences_and_devices_are_read_only_for_the_other_manager(
+    carol_client, carol, victor, other_organisation
+):
+    from notifications.models import Preference
+
+    device = Device.objects.create(user=victor, token="victors-phone", platform="android")
+    preference = Preference.objects.create(user=victor, group="requests", channel="sms")
+    for name, obj in (("device", device), ("preference", preference)):
+        page = carol_client.get(reverse(f"admin:notifications_{name}_change", args=[obj.pk]))
+        assert page.status_code == 200 and not page.context["has_change_permission"]
+        deleted = carol_client.post(
+            reverse(f"admin:notifications_{name}_delete", args=[obj.pk]), {"post": "yes"}
+        )
+        assert deleted.status_code == 403
+    carol_client.post(
+        reverse("admin:notifications_preference_add"),
+        {"user": victor.pk, "group": "visits", "channel": "email", "enabled": ""},
+    )
+    assert not Preference.objects.filter(user=victor, group="visits").exists()
+    neighbour = member(other_organisation, email="neighbour@example.test")
+    carol_client.post(
+        reverse("admin:notifications_preference_add"),
+        {"user": neighbour.pk, "group": "visits", "channel": "email", "enabled": ""},
+    )
+    assert Preference.objects.filter(user=neighbour, group="visits").exists()  # hers to change
+    device.refresh_from_db()
+    assert device.active

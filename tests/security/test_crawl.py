@@ -72,7 +72,12 @@ def portal(world):
         "visitors:new": new,
         "notifications:device_unregister": json_body({"token": a.device.token}),
     }
-    fill = {"token": "pwned-token", "uidb64": "MQ"}
+    fill = {
+        "token": "pwned-token",
+        "uidb64": "MQ",
+        "attachment_pk": a.attachment.pk,
+        "esp": "brevo",
+    }
 
     def hits(name, params):
         kwargs = {param: fill.get(param) or rows[name.split(":")[0]] for param in params}
@@ -85,6 +90,11 @@ def portal(world):
     return hits
 
 
+def files(world):
+    """The second parameter of the admin's file URLs: a request's file, a message's document."""
+    return {"attachment_id": [world.a.attachment.pk, world.a.document.pk]}
+
+
 def logged_in(user):
     client = Client()
     client.force_login(user)
@@ -92,14 +102,14 @@ def logged_in(user):
 
 
 def test_p3_the_crawl_tries_every_named_url_of_the_resolver(world):
-    hits = plan(targets(world), portal(world))
+    hits = plan(targets(world), portal(world), files(world))
     untried = set(named_urls()) - {hit.name for hit in hits}
     assert {name for name in untried if name.split(":")[0] not in NOT_CRAWLED} == set()
     assert len(hits) >= MINIMUM_REQUESTS // 2
 
 
 def test_p3_no_other_manager_or_occupant_reads_or_changes_an_organisations_data(world, quiet):
-    hits = plan(targets(world), portal(world))
+    hits = plan(targets(world), portal(world), files(world))
     owner = Crawl(logged_in(world.a.bob), hits).read(links=False)  # forms, actions and links
     assert owner.errors == []
     _assert_the_owner_reads_the_marked_data(owner, world)
