@@ -136,7 +136,15 @@ SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.boolean("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env.boolean("SECURE_HSTS_PRELOAD", False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.boolean("SECURE_COOKIES", not DEBUG)
-if env.boolean("BEHIND_HTTPS_PROXY", False):
+# Behind a proxy, every request comes from the proxy's address: the client's own
+# (for login lock-outs and rate limits, core/ratelimit.py) is the one the proxy
+# added to X-Forwarded-For, trusted only then; TRUSTED_PROXY_COUNT says how many
+# proxies in a row add theirs (a load balancer then nginx: 2).
+BEHIND_HTTPS_PROXY = env.boolean("BEHIND_HTTPS_PROXY", False)
+TRUSTED_PROXY_COUNT = env.integer("TRUSTED_PROXY_COUNT", 1)
+if TRUSTED_PROXY_COUNT < 1:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 1 or more.")
+if BEHIND_HTTPS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Email: Django's mail API. Production names an anymail backend in
