@@ -5,6 +5,7 @@ Python: an SQLite file and a Celery broker kept in a folder. Production sets
 DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY and DEBUG=false.
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "config.apps.RelaisConfig",
     "anymail",
     "phonenumber_field",
+    "axes",  # login lock-outs (see "Guessing and flooding" below)
     "accounts",
     "notifications",
     "requests_center",
@@ -56,6 +58,8 @@ MIDDLEWARE = [
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a login that axes refused into the page saying when to try again.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -105,6 +109,28 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
+
+# Guessing and flooding. django-axes counts failed logins, portal and back office
+# alike (both go through authenticate()), per account *and* client address: after
+# LOGIN_FAILURE_LIMIT failures that account is locked from that address for
+# LOGIN_LOCKOUT_MINUTES after the last one, while its owner still logs in from
+# elsewhere. Counts live in the database (shared by every web process);
+# `manage.py axes_reset` lifts every lock. Password-reset limits: accounts/throttling.py.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked login before checking it
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.integer("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.integer("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.throttling.login_username"
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.throttling.locked_out"
+AXES_RESET_ON_SUCCESS = True  # a person who got it right starts again from zero
+AXES_DISABLE_ACCESS_LOG = True  # successful logins: last_login says enough
+AXES_VERBOSE = False  # no banner at every start-up; failures are still logged
 
 # French first, English second; dates shown in each person's own zone.
 LANGUAGE_CODE = env.string("LANGUAGE_CODE", "fr")
@@ -245,5 +271,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "axes": {"level": "WARNING"},  # a failed login and a lock-out, not axes' bookkeeping
+    },
 }
