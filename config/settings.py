@@ -9,6 +9,7 @@ import datetime
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "anymail",
     "phonenumber_field",
     "axes",  # login lock-outs (see "Guessing and flooding" below)
+    "csp",  # Content-Security-Policy (see "Headers" below)
     "accounts",
     "notifications",
     "requests_center",
@@ -49,6 +51,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -172,6 +176,32 @@ if TRUSTED_PROXY_COUNT < 1:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 1 or more.")
 if BEHIND_HTTPS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Headers. A Content-Security-Policy on every page (django-csp): scripts only from
+# our own static files, or inline with the page's nonce
+# (`<script nonce="{{ request.csp_nonce }}">`); no page may be framed. Styles
+# allow inline: the admin and email previews use style attributes, and an
+# injected style cannot run code. Images from https: too, for a manager's email
+# logo in the preview. Referrer-Policy, nosniff and X-Frame-Options are Django's.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "https:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in ["camera", "microphone", "geolocation", "payment", "usb", "browsing-topics"]
+}
 
 # Email: Django's mail API. Production names an anymail backend in
 # EMAIL_BACKEND and gives its credentials as ANYMAIL_<SETTING> variables,
