@@ -135,6 +135,15 @@ AXES_LOCKOUT_CALLABLE = "accounts.throttling.locked_out"
 AXES_RESET_ON_SUCCESS = True  # a person who got it right starts again from zero
 AXES_DISABLE_ACCESS_LOG = True  # successful logins: last_login says enough
 AXES_VERBOSE = False  # no banner at every start-up; failures are still logged
+# Other limits (reset links, self check-in) count in Django's cache: per process
+# by default, shared by every web process once CACHE_URL names a Redis server.
+CACHE_URL = env.string("CACHE_URL")
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r}: expected a redis:// URL")
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
 
 # French first, English second; dates shown in each person's own zone.
 LANGUAGE_CODE = env.string("LANGUAGE_CODE", "fr")
