@@ -2,7 +2,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from accounts import views
-from accounts.forms import EngineResetForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,7 +9,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(form_class=EngineResetForm),
+        views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(

@@ -1,8 +1,11 @@
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views import i18n
 
+from accounts import throttling
+from accounts.forms import EngineResetForm
 from accounts.scoping import is_back_office_user
 
 
@@ -27,3 +30,18 @@ def set_language(request):
         request.user.language = language
         request.user.save(update_fields=["language"])
     return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset request, limited per client address and per account typed."""
+
+    form_class = EngineResetForm
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"]
+        until = throttling.reset_blocked_until(self.request, email)
+        if until is not None:
+            form.add_error("email", throttling.retry_message(until))
+            return throttling.too_many(self.form_invalid(form), until)
+        throttling.record_reset_request(self.request, email)
+        return super().form_valid(form)

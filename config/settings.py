@@ -5,9 +5,11 @@ Python: an SQLite file and a Celery broker kept in a folder. Production sets
 DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY and DEBUG=false.
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
@@ -37,6 +39,8 @@ INSTALLED_APPS = [
     "config.apps.RelaisConfig",
     "anymail",
     "phonenumber_field",
+    "axes",  # login lock-outs (see "Guessing and flooding" below)
+    "csp",  # Content-Security-Policy (see "Headers" below)
     "accounts",
     "notifications",
     "requests_center",
@@ -47,6 +51,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -56,6 +62,8 @@ MIDDLEWARE = [
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a login that axes refused into the page saying when to try again.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -106,6 +114,37 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
+# Guessing and flooding. django-axes counts failed logins, portal and back office
+# alike (both go through authenticate()), per account *and* client address: after
+# LOGIN_FAILURE_LIMIT failures that account is locked from that address for
+# LOGIN_LOCKOUT_MINUTES after the last one, while its owner still logs in from
+# elsewhere. Counts live in the database (shared by every web process);
+# `manage.py axes_reset` lifts every lock. Password-reset limits: accounts/throttling.py.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked login before checking it
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.integer("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.integer("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.throttling.login_username"
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.throttling.locked_out"
+AXES_RESET_ON_SUCCESS = True  # a person who got it right starts again from zero
+AXES_DISABLE_ACCESS_LOG = True  # successful logins: last_login says enough
+AXES_VERBOSE = False  # no banner at every start-up; failures are still logged
+# Other limits (reset links, self check-in) count in Django's cache: per process
+# by default, shared by every web process once CACHE_URL names a Redis server.
+CACHE_URL = env.string("CACHE_URL")
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r}: expected a redis:// URL")
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+
 # French first, English second; dates shown in each person's own zone.
 LANGUAGE_CODE = env.string("LANGUAGE_CODE", "fr")
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
@@ -140,8 +179,42 @@ SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.boolean("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env.boolean("SECURE_HSTS_PRELOAD", False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.boolean("SECURE_COOKIES", not DEBUG)
-if env.boolean("BEHIND_HTTPS_PROXY", False):
+# Behind a proxy, every request comes from the proxy's address: the client's own
+# (for login lock-outs and rate limits, core/ratelimit.py) is the one the proxy
+# added to X-Forwarded-For, trusted only then; TRUSTED_PROXY_COUNT says how many
+# proxies in a row add theirs (a load balancer then nginx: 2).
+BEHIND_HTTPS_PROXY = env.boolean("BEHIND_HTTPS_PROXY", False)
+TRUSTED_PROXY_COUNT = env.integer("TRUSTED_PROXY_COUNT", 1)
+if TRUSTED_PROXY_COUNT < 1:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 1 or more.")
+if BEHIND_HTTPS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Headers. A Content-Security-Policy on every page (django-csp): scripts only from
+# our own static files, or inline with the page's nonce
+# (`<script nonce="{{ request.csp_nonce }}">`); no page may be framed. Styles
+# allow inline: the admin and email previews use style attributes, and an
+# injected style cannot run code. Images from https: too, for a manager's email
+# logo in the preview. Referrer-Policy, nosniff and X-Frame-Options are Django's.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "https:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in ["camera", "microphone", "geolocation", "payment", "usb", "browsing-topics"]
+}
 
 # Email: Django's mail API. Production names an anymail backend in
 # EMAIL_BACKEND and gives its credentials as ANYMAIL_<SETTING> variables,
@@ -241,5 +314,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "axes": {"level": "WARNING"},  # a failed login and a lock-out, not axes' bookkeeping
+    },
 }

@@ -87,5 +87,5 @@ def test_n12_a_subject_with_a_line_break_is_refused_with_a_clear_message(bob_cli
         message_url(leak), {"to": to, "subject": "Fuite\nBcc: x@example.test", "body": "Bonjour"}
     )
     assert response.status_code == 200
-    assert "remove the line breaks" in str(response.context["form"].errors["subject"])
+    assert "retirez les retours à la ligne" in str(response.context["form"].errors["subject"])
     assert not Delivery.objects.filter(event__code="notifications.manual").exists()
