@@ -11,10 +11,11 @@ from django.dispatch import receiver
 
 from notifications.feedback.status import note_complaint, record
 from notifications.models import Delivery, Suppression
-from notifications.suppressions import suppress
+from notifications.suppressions import ADDRESS_LENGTH, suppress
 
 logger = logging.getLogger(__name__)
 Status = Delivery.Status
+MESSAGE_ID_LENGTH = Delivery._meta.get_field("provider_message_id").max_length
 
 STATUS_OF = {
     EventType.DELIVERED: Status.DELIVERED,
@@ -30,6 +31,7 @@ BAD_ADDRESS = {RejectReason.BOUNCED, RejectReason.INVALID, RejectReason.SPAM}
 
 @receiver(tracking, dispatch_uid="relais.email_tracking")
 def on_tracking_event(sender, event, esp_name, **kwargs):
+    _check_fields(event)
     status = STATUS_OF.get(event.event_type)
     detail = (
         f"{esp_name} {event.event_type}: {event.description or event.mta_response or ''}".strip()
@@ -44,6 +46,16 @@ def on_tracking_event(sender, event, esp_name, **kwargs):
         suppress("email", event.recipient, Suppression.Reason.BOUNCE, detail)
     elif event.event_type == EventType.UNSUBSCRIBED:
         suppress("email", event.recipient, Suppression.Reason.UNSUBSCRIBED, detail)
+
+
+def _check_fields(event):
+    """Refuse (ValueError: the webhook answers 400) fields no message of ours could have."""
+    for name, value, longest in (
+        ("recipient", event.recipient, ADDRESS_LENGTH),
+        ("message id", event.message_id, MESSAGE_ID_LENGTH),
+    ):
+        if value is not None and (not isinstance(value, str) or len(value) > longest):
+            raise ValueError(f"The event's {name} is not one we could have sent: {value!r:.80}")
 
 
 def _is_hard_bounce(event):

@@ -113,11 +113,13 @@ def test_n7_only_the_configured_esp_has_a_tracking_url(client, fake_provider):
         assert response.status_code == 404
 
 
-def test_n7_an_address_longer_than_any_we_store_changes_nothing(client, sent_email):
+def test_n7_an_address_longer_than_any_we_store_is_refused_and_changes_nothing(client, sent_email):
     huge = "x" * 300 + "@example.test"
     response = brevo_webhook(client, "hard_bounce", sent_email.provider_message_id, huge)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not Suppression.objects.exists()
+    sent_email.refresh_from_db()
+    assert sent_email.status == Status.SENT  # not bounced by a body we refused
 
 
 def test_c1_an_international_domain_is_sent_in_its_idna_form(
