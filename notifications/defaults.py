@@ -32,6 +32,7 @@ def _install(event_type, default):
         channels=list(default.channels),
         anchor=default.anchor,
         offset_minutes=default.offset_minutes,
+        offset_unit=default.offset_unit,
         conditions=list(default.conditions),
         priority=event_type.priority,
         fallback_channel=default.fallback_channel,

@@ -98,6 +98,7 @@ class DefaultRule:
     templates: dict[tuple[str, str], tuple[str, str]]
     anchor: str = ""
     offset_minutes: int = 0
+    offset_unit: str = ""  # "days" keeps the wall clock; else elapsed time
     conditions: list[str] = field(default_factory=list)
     fallback_channel: str = ""
     send_window: tuple | None = None  # (start, end, [channels])

@@ -19,10 +19,9 @@ from notifications.models import Channel, MessageTemplate, Preference, Rule, Sup
 from notifications.recipients import as_e164
 from notifications.suppressions import is_known_address
 from notifications.templating import TemplateProblem, check_template
-from notifications.timing import split_offset
+from notifications.timing import UNIT_MINUTES, split_offset
 
 PHONE_CHANNELS = (Channel.SMS, Channel.VOICE)
-UNIT_MINUTES = {"minutes": 1, "hours": 60, "days": 1440}
 UNIT_CHOICES = [("minutes", _("minutes")), ("hours", _("hours")), ("days", _("days"))]
 DIRECTION_CHOICES = [("before", _("before")), ("after", _("after"))]
 AT_ONCE = [("", _("at once (no reminder)"))]
@@ -58,7 +57,16 @@ class RuleForm(forms.ModelForm):
     )
     # One row that reads as a sentence: "Send [24] [hours] [before] [Start]".
     timing_amount = forms.IntegerField(
-        label=_("Send"), min_value=0, max_value=100_000, required=False
+        label=_("Send"),
+        min_value=0,
+        max_value=100_000,
+        required=False,
+        help_text=_(
+            "Days keep the time of day: 1 day before a 10:00 visit is 10:00 the day before, "
+            "even when the clocks change; hours and minutes count elapsed time. A reminder "
+            "before its date is never sent once that date has passed; a message after it is "
+            "sent at most 1 hour late."
+        ),
     )
     timing_unit = forms.ChoiceField(label="", choices=UNIT_CHOICES, initial="hours")
     timing_direction = forms.ChoiceField(label="", choices=DIRECTION_CHOICES, initial="before")
@@ -93,7 +101,7 @@ class RuleForm(forms.ModelForm):
             self.fields["organisation"].help_text = ""  # "empty: every organisation" is not theirs
         if self.instance.pk:
             if not self.instance.is_immediate:
-                self._initial_timing(self.instance.offset_minutes)
+                self._initial_timing(self.instance.offset_minutes, self.instance.offset_unit)
         elif self.event_type:
             self.initial.setdefault("priority", self.event_type.priority)
             self.initial.setdefault("name", str(self.event_type.label))
@@ -116,8 +124,8 @@ class RuleForm(forms.ModelForm):
         elif not conditions:
             self.fields["conditions"].help_text = _("This event declares no conditions.")
 
-    def _initial_timing(self, offset_minutes):
-        amount, unit = split_offset(offset_minutes)
+    def _initial_timing(self, offset_minutes, unit):
+        amount, unit = split_offset(offset_minutes, unit)
         self.initial.setdefault("timing_amount", amount)
         self.initial.setdefault("timing_unit", unit)
         self.initial.setdefault("timing_direction", "before" if offset_minutes < 0 else "after")
@@ -148,6 +156,8 @@ class RuleForm(forms.ModelForm):
 
     def save(self, commit=True):
         self.instance.offset_minutes = self.cleaned_data["offset_minutes"]
+        anchored = bool(self.instance.anchor)
+        self.instance.offset_unit = self.cleaned_data.get("timing_unit", "") if anchored else ""
         return super().save(commit)
 
 

@@ -108,6 +108,13 @@ class Rule(models.Model):
     offset_minutes = models.IntegerField(
         _("offset (minutes)"), default=0, help_text=_("Negative: before the anchor.")
     )
+    offset_unit = models.CharField(
+        _("offset unit"),
+        max_length=7,
+        choices=[("minutes", _("minutes")), ("hours", _("hours")), ("days", _("days"))],
+        blank=True,
+        help_text=_("Days keep the time of day; minutes and hours count elapsed time."),
+    )
     conditions = models.JSONField(_("conditions"), default=list, blank=True)
     priority = models.CharField(
         _("priority"), max_length=10, choices=Priority.CHOICES, default=Priority.DEFAULT
@@ -142,6 +149,11 @@ class Rule(models.Model):
     @property
     def is_immediate(self):
         return not self.anchor
+
+    @property
+    def keeps_wall_clock(self):
+        """ "1 day before" a 10:00 visit is 10:00 the day before, whatever the clocks did."""
+        return self.offset_unit == "days"
 
 
 class MessageTemplate(models.Model):

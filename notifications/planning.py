@@ -10,7 +10,6 @@ chunks, never with the number of recipients.
 """
 
 import copy
-import datetime
 import itertools
 import zoneinfo
 
@@ -26,8 +25,6 @@ from notifications.rules import conditions_hold, rules_for_event
 from notifications.timing import Slot, next_window_opening, slot_for
 
 CHUNK_SIZE = 2000
-# A reminder found this late is still sent; later than this it is pointless.
-LATE_REMINDER_GRACE = datetime.timedelta(minutes=15)
 
 # Reasons shown in the delivery log (translated when displayed).
 NO_ADDRESS = gettext_noop("no address for this channel")
@@ -36,7 +33,7 @@ ON_SUPPRESSION_LIST = gettext_noop("address on the suppression list")
 DEMO_MODE = gettext_noop("demo mode: nothing leaves")
 NOT_ALLOW_LISTED = gettext_noop("test mode: address not allow-listed")
 DAILY_CAP = gettext_noop("daily cap reached")
-TOO_LATE = gettext_noop("the reminder time had already passed")
+EXPIRED = gettext_noop("expired: too late to be of use")
 RESCHEDULED = gettext_noop("rescheduled")
 TARGET_CANCELLED = gettext_noop("cancelled with its object")
 
@@ -125,7 +122,7 @@ def _addresses(rule, channel, recipients):
 
 
 def _delivery(event, rule, recipient, channel, address, slot, now):
-    late = slot.key and slot.at < now - LATE_REMINDER_GRACE
+    late = slot.expired
     return Delivery.to(
         recipient,
         event=event,
@@ -135,7 +132,7 @@ def _delivery(event, rule, recipient, channel, address, slot, now):
         priority=rule.priority,
         dedupe_key=f"{event.pk}:{rule.pk}:{recipient.key}:{channel}{slot.key}",
         status=Delivery.Status.CANCELLED if late else _pending_status(slot.at, now),
-        reason=TOO_LATE if late else "",
+        reason=EXPIRED if late else "",
         send_at=max(slot.at, now),
     )
 

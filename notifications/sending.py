@@ -14,10 +14,11 @@ from django.utils.translation import gettext_noop
 from notifications.channels import ChannelError, get_backend
 from notifications.models import Delivery, Suppression
 from notifications.outbox import send_on_commit
-from notifications.planning import ON_SUPPRESSION_LIST, plan_fallback
+from notifications.planning import EXPIRED, ON_SUPPRESSION_LIST, plan_fallback
 from notifications.rendering import render_delivery
 from notifications.rules import conditions_hold
 from notifications.templating import TemplateProblem
+from notifications.timing import has_expired
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +120,9 @@ def _stopped(delivery):
     """Things that changed since planning: a failed condition, a new suppression."""
     rule, event = delivery.rule, delivery.event
     if rule and not event.is_test and event.target is not None:
+        if has_expired(rule, event.target, delivery.send_at, timezone.now()):
+            _finish(delivery, Status.CANCELLED, reason=EXPIRED)
+            return True
         failed = conditions_hold(rule, event.target, event)
         if failed is not None:
             _finish(delivery, Status.CANCELLED, reason=CONDITION_FAILED % failed.code)

@@ -164,6 +164,19 @@ def test_n2_adding_a_rule_starts_by_choosing_its_event(bob_client):
     assert set(roles) == {"client", "staff", "guests", "managers"}
 
 
+def test_n19_a_day_offset_is_kept_in_days_and_said_so(bob_client, organisation):
+    data = _rule_data(organisation, timing_amount="1", timing_unit="days")
+    response = _add_rule(bob_client, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    rule = Rule.objects.get(name="Reminder")
+    assert (rule.offset_minutes, rule.offset_unit, rule.keeps_wall_clock) == (-1440, "days", True)
+    assert describe_timing(rule) == "1 day before Start"
+    page = bob_client.get(_url("rule_change", rule.pk))
+    assert page.context["adminform"].form.initial["timing_unit"] == "days"
+    assert "even when the clocks change" in page.content.decode()
+    assert "never sent once that date has passed" in page.content.decode()
+
+
 def test_n2_rule_form_maps_timing_to_offset(bob_client, organisation):
     response = _add_rule(bob_client, _rule_data(organisation))
     assert response.status_code == 302, response.context["adminform"].form.errors
