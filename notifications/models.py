@@ -3,12 +3,13 @@
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.files import RandomName, display_name, validate_upload_size, validate_upload_type
-from notifications.events import Priority, get_event_type
+from notifications.events import Priority, UnknownEvent, get_event_type
 from notifications.recipients import Recipient
 
 
@@ -141,6 +142,27 @@ class Rule(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        # The ORM too: no code path stores a rule that would tell whom its event may not.
+        if undeclared := self.undeclared_roles():
+            raise ValueError(
+                f"Rule {self.name!r}: {self.event_code} does not allow {', '.join(undeclared)}."
+            )
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if undeclared := self.undeclared_roles():
+            message = _("This event cannot reach: %(roles)s.") % {"roles": ", ".join(undeclared)}
+            raise ValidationError({"roles": message})
+
+    def undeclared_roles(self):
+        """The rule's roles that its event does not allow (an internal note: managers only)."""
+        try:
+            allowed = {role.code for role in self.event_type.roles}
+        except UnknownEvent:
+            return []
+        return [code for code in self.roles if code not in allowed]
 
     @property
     def event_type(self):

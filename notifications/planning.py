@@ -11,6 +11,7 @@ chunks, never with the number of recipients.
 
 import copy
 import itertools
+import logging
 import zoneinfo
 
 from django.db.models import Count, QuerySet
@@ -24,6 +25,7 @@ from notifications.recipients import Recipient, as_recipient
 from notifications.rules import conditions_hold, rules_for_event
 from notifications.timing import Slot, next_window_opening, slot_for
 
+logger = logging.getLogger(__name__)
 CHUNK_SIZE = 2000
 
 # Reasons shown in the delivery log (translated when displayed).
@@ -45,12 +47,22 @@ def recipients_for(rule, target, event):
         return
     # Nobody is told about what they did themselves (their own comment, their own change).
     seen = set() if rule.event_type.notify_actor else {f"user:{event.actor_id}"}
-    for code in rule.roles:
+    undeclared = rule.undeclared_roles()
+    if undeclared:  # a row edited around Rule.save, or a role its app no longer allows
+        _record_refused_roles(event, rule, undeclared)
+    for code in (code for code in rule.roles if code not in undeclared):
         for person in _stream(rule.event_type.role(code).resolve(target, event)):
             recipient = as_recipient(person)
             if recipient.key not in seen:
                 seen.add(recipient.key)
                 yield recipient
+
+
+def _record_refused_roles(event, rule, undeclared):
+    note = f"Rule {rule.pk} ({rule.name}) names {', '.join(undeclared)}, which {event.code} "
+    note += "does not allow: nobody was told through them."
+    logger.warning("Event %s: %s", event.pk, note)
+    Event.objects.filter(pk=event.pk).update(planning_error=note)
 
 
 def _stream(people):

@@ -114,14 +114,16 @@ def status_context(request, data):
     }
 
 
-def request_event(code, label, group, variables=VARIABLES, context=request_context, **options):
-    """Register a request event; every one links to the request's page."""
+def request_event(
+    code, label, group, roles, variables=VARIABLES, context=request_context, **options
+):
+    """Register a request event, reaching only the `roles` named; each links to the request."""
     return register(
         EventType(
             code=code,
             label=label,
             group=group,
-            roles=list(ROLES.values()),
+            roles=[ROLES[role] for role in roles],
             variables=variables,
             context=context,
             **options,
@@ -142,6 +144,7 @@ request_event(
     "requests.created",
     _("New request"),
     REQUEST_DESK,
+    roles=["request_managers", "assigned_manager", "declarant"],
     priority=Priority.HIGH,
     default_rules=[
         rule(
@@ -167,6 +170,7 @@ request_event(
     "requests.assigned",
     _("Request assigned"),
     REQUESTS,
+    roles=["assigned_manager", "declarant", "followers", "request_managers"],
     priority=Priority.HIGH,
     default_rules=[
         rule(
@@ -208,6 +212,7 @@ request_event(
     "requests.commented",
     _("Public comment on a request"),
     REQUESTS,
+    roles=["declarant", "assigned_manager", "followers", "request_managers"],
     variables=VARIABLES + COMMENT_VARIABLES,
     context=comment_context,
     default_rules=[
@@ -232,6 +237,7 @@ request_event(
     "requests.internal_comment",
     _("Internal note on a request"),
     REQUEST_DESK,
+    roles=["request_managers", "assigned_manager"],  # managers only: never the declarant (R-4)
     variables=VARIABLES + COMMENT_VARIABLES,
     context=comment_context,
     default_rules=[
@@ -258,6 +264,7 @@ request_event(
     "requests.follower_added",
     _("Follower added to a request"),
     REQUESTS,
+    roles=["new_follower", "assigned_manager", "request_managers"],
     default_rules=[
         rule(
             "requests.follower_added/follower",
@@ -281,6 +288,7 @@ request_event(
     "requests.status_changed",
     _("Request status changed"),
     REQUESTS,
+    roles=["declarant", "followers", "assigned_manager", "request_managers"],
     variables=VARIABLES + STATUS_VARIABLES,
     context=status_context,
     default_rules=[

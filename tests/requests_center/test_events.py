@@ -97,6 +97,40 @@ def test_r4_internal_comment_reaches_managers_only(leak, bob, alice, chloe, domi
     assert not Delivery.objects.filter(event__code="requests.commented").exists()
 
 
+def test_r4_no_rule_can_be_stored_telling_the_declarant_of_an_internal_note():
+    from notifications.models import Rule
+
+    with pytest.raises(ValueError, match="does not allow declarant"):
+        Rule.objects.create(
+            name="Leak", event_code="requests.internal_comment", roles=["declarant"]
+        )
+
+
+def test_r4_a_rule_edited_around_the_checks_still_never_tells_the_declarant(
+    leak, bob, alice, chloe, on_commit
+):
+    from notifications.models import Event, Rule
+
+    shipped = Rule.objects.get(default_key="requests.internal_comment/managers")
+    # An update() skips Rule.save: the engine refuses the role again when planning.
+    Rule.objects.filter(pk=shipped.pk).update(roles=["request_managers", "declarant"])
+    with on_commit():
+        services.follow(leak, chloe)
+        services.comment(leak, bob, "Le voisin du dessous se plaint.", internal=True)
+    assert not Delivery.objects.filter(event__code="requests.internal_comment", user=alice).exists()
+    event = Event.objects.get(code="requests.internal_comment")
+    assert "names declarant, which requests.internal_comment does not allow" in event.planning_error
+
+
+def test_r4_the_rule_form_offers_and_accepts_only_the_events_roles(client, bob, organisation):
+    from django.urls import reverse
+
+    client.force_login(bob)
+    add = reverse("admin:notifications_rule_add") + "?event_code=requests.internal_comment"
+    offered = dict(client.get(add).context["adminform"].form.fields["roles"].choices)
+    assert set(offered) == {"request_managers", "assigned_manager"}
+
+
 def test_r5_new_follower_is_told(leak, chloe, bob, on_commit):
     with on_commit():
         services.follow(leak, chloe, actor=bob)
