@@ -37,6 +37,7 @@ NOT_ALLOW_LISTED = gettext_noop("test mode: address not allow-listed")
 DAILY_CAP = gettext_noop("daily cap reached")
 EXPIRED = gettext_noop("expired: too late to be of use")
 RESCHEDULED = gettext_noop("rescheduled")
+RULE_CHANGED = gettext_noop("its rule was changed")
 TARGET_CANCELLED = gettext_noop("cancelled with its object")
 
 
@@ -265,9 +266,11 @@ def _save(deliveries):
     )
     new = [delivery for delivery in deliveries if delivery.dedupe_key not in existing]
     Delivery.objects.bulk_create(new, ignore_conflicts=True)
-    # A reminder moved away and back again comes back to life.
+    # A reminder moved away and back again (its target, or its rule) comes back to life.
     Delivery.objects.filter(
-        dedupe_key__in=existing, status=Delivery.Status.CANCELLED, reason=RESCHEDULED
+        dedupe_key__in=existing,
+        status=Delivery.Status.CANCELLED,
+        reason__in=[RESCHEDULED, RULE_CHANGED],
     ).update(status=Delivery.Status.SCHEDULED, reason="")
 
 

@@ -26,6 +26,7 @@ from notifications.admin.common import EventCodeFilter, can_edit_rule
 from notifications.events import UnknownEvent, event_label
 from notifications.forms import MessageTemplateForm, MessageTemplateFormSet, RuleForm
 from notifications.models import Channel, MessageTemplate, Rule
+from notifications.rule_changes import REPLANNING_FIELDS, replan_rule
 from notifications.timing import describe_timing
 
 EDIT_FIELDSETS = [
@@ -158,6 +159,11 @@ class RuleAdmin(OrganisationScopedAdmin):
         if len(organisations) == 1 and not request.user.is_superuser:
             initial.setdefault("organisation", organisations[0].pk)
         return initial
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change and REPLANNING_FIELDS & set(form.changed_data):
+            rule_views.report_replan(request, replan_rule(form.instance))
 
     def add_view(self, request, form_url="", extra_context=None):
         # Roles, anchors and conditions depend on the event: choose it first.

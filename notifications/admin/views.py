@@ -14,7 +14,7 @@ from accounts.scoping import managed_organisations
 from notifications import events, previews
 from notifications.forms import CustomiseForm
 from notifications.models import Channel, Delivery
-from notifications.rules import customise as customise_rule
+from notifications.rule_changes import customise_and_take_over
 
 DRY_RUN_EVENTS = 20
 
@@ -180,8 +180,25 @@ def customise_selected(model_admin, request, queryset):
     )
 
 
+def report_replan(request, replanned):
+    """Tell the manager what a rule edit did to the messages it had planned (N-19)."""
+    if not replanned.touched:
+        return
+    messages.info(
+        request,
+        _(
+            "Pending messages planned again: %(added)d new, %(cancelled)d cancelled, "
+            "%(kept)d unchanged."
+        )
+        % {"added": replanned.added, "cancelled": replanned.cancelled, "kept": replanned.kept},
+    )
+
+
 def _customise(request, rules, organisation):
-    done = [customise_rule(rule, organisation) for rule in rules]
+    taken = [customise_and_take_over(rule, organisation) for rule in rules]
+    done = [(copy, created) for copy, created, _taken in taken]
+    for _copy, _created, replanned in taken:
+        report_replan(request, replanned)
     created = [copy for copy, created in done if created]
     if created:
         messages.success(
