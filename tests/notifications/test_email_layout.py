@@ -169,3 +169,27 @@ def test_i12_a_person_who_has_a_password_gets_no_set_password_link(organisation,
     sent(member, organisation, email="fay@example.test", display_name="Fay")  # has a password
     (welcome,) = [m for m in mail.outbox if "fay@example.test" in m.to[0]]
     assert "/password/reset/" not in welcome.body
+
+
+def test_i14_a_message_written_by_hand_has_the_same_layout_and_footer(
+    organisation, alice, bob, appointment_factory, sent
+):
+    from notifications import manual
+
+    mail.outbox.clear()
+    sent(
+        manual.send,
+        target=appointment_factory(),
+        person=alice,
+        channel="email",
+        subject="Passage du plombier",
+        body="Le plombier passe demain à 9 h.",
+        sender=bob,
+        organisation=organisation,
+    )
+    (email,) = mail.outbox
+    html = html_of(email)
+    assert re.search(r"<h1[^>]*>Passage du plombier</h1>", html)
+    assert "Envoyé par Résidence Les Tilleuls avec Relais." in html
+    assert "Se désabonner" in links(html)
+    assert "Ne plus recevoir ces messages\u00a0: http://" in email.body
