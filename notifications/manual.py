@@ -79,7 +79,6 @@ def send(*, target, person, channel, subject, body, sender, organisation, files=
     )
     for uploaded in files:
         ManualAttachment.objects.create(event=event, file=uploaded)
-    message = written_message(channel, subject, body)
     delivery = Delivery.to(
         recipient,
         event=event,
@@ -89,10 +88,9 @@ def send(*, target, person, channel, subject, body, sender, organisation, files=
         dedupe_key=f"{event.pk}:manual:{recipient.key}:{channel}",
         status=Delivery.Status.QUEUED,
         send_at=timezone.now(),
-        subject=message.subject,
-        body=message.body,
-        html=message.html,
     )
+    message = written_message(channel, subject, body, delivery)
+    delivery.subject, delivery.body, delivery.html = message.subject, message.body, message.html
     delivery.save()
     send_on_commit([(delivery.pk, delivery.priority)])
     return delivery

@@ -7,11 +7,14 @@ templates themselves are checked and rendered by `templating`.
 
 import dataclasses
 
+import css_inline
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.html import linebreaks, urlize
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from notifications.channels import get_backend
 from notifications.templating import RenderedMessage, TemplateProblem, render
@@ -42,20 +45,25 @@ def render_template(template, delivery, *, preview=False):
         delivery.language,
         delivery.time_zone,
     )
-    return laid_out(delivery.channel, message)
+    return laid_out(delivery.channel, message, delivery, preview=preview)
 
 
-def written_message(channel, subject, body):
+def written_message(channel, subject, body, delivery=None):
     """A message a manager wrote by hand, laid out like the rest (SPEC N-12)."""
-    return laid_out(channel, RenderedMessage(subject=subject, body=body))
+    return laid_out(channel, RenderedMessage(subject=subject, body=body), delivery)
 
 
-def laid_out(channel, message):
-    """The message as its channel carries it: an email's HTML part from its text when needed."""
+def laid_out(channel, message, delivery=None, *, preview=False):
+    """The message as its channel carries it: an email in the layout, its text part in step."""
     message = dataclasses.replace(message, subject=message.subject[:255])
-    if get_backend(channel).carries_html and not message.html:
-        return dataclasses.replace(message, html=email_html(message.subject, message.body))
-    return message
+    if not get_backend(channel).carries_html:
+        return message
+    facts = email_facts(delivery, preview) if delivery else EmailFacts()
+    return dataclasses.replace(
+        message,
+        body=text_with_footer(message.body, facts),
+        html=email_html(message.subject, message.body, facts, html=message.html),
+    )
 
 
 def choose_template(delivery):
@@ -106,8 +114,115 @@ def html_from_text(text):
     return mark_safe(linebreaks(linked, autoescape=False))
 
 
-def email_html(subject, text):
-    """The HTML part of an email whose template has none: its text in Relais's layout."""
-    return render_to_string(
-        "notifications/email.html", {"subject": subject, "body": html_from_text(text)}
+def email_html(subject, text, facts=None, *, html=""):
+    """The HTML part of an email: its own HTML, else its text, in the layout, CSS inlined."""
+    facts = facts or EmailFacts()
+    text, button = _button_from_link(text, facts.link)
+    page = render_to_string(
+        "notifications/email.html",
+        {
+            **dataclasses.asdict(facts),
+            "title": subject,
+            "body": mark_safe(html) if html else html_from_text(text),
+            "button": "" if html else button,
+            "footer": facts,
+        },
     )
+    return css_inline.inline(page)  # mail clients drop <style>; the media queries are kept
+
+
+def _button_from_link(text, link):
+    """Where the text gives the message's link as a paragraph of its own, a button instead.
+
+    A visitor's invitation does not give it (the page needs an account): no button then.
+    """
+    paragraphs = text.split("\n\n")
+    if not link or link not in (part.strip() for part in paragraphs):
+        return text, ""
+    return "\n\n".join(part for part in paragraphs if part.strip() != link), link
+
+
+def text_with_footer(text, facts):
+    """The plain-text part: the text as written (its link included), then the same footer."""
+    if not facts.sender:
+        return text
+    return f"{text}\n\n-- \n{facts.as_text()}"
+
+
+@dataclasses.dataclass(frozen=True)
+class EmailFacts:
+    """What an email's layout says around the message, in the recipient's language."""
+
+    language: str = settings.LANGUAGE_CODE
+    organisation: str = ""
+    link: str = ""
+    action: str = ""
+    sender: str = ""
+    why: str = ""
+    stop: str = ""
+    unsubscribe: str = ""
+    unsubscribe_url: str = ""
+    choose: str = ""
+    preferences: str = ""
+    preferences_url: str = ""
+
+    def as_text(self):
+        lines = [self.sender, self.why]
+        if self.unsubscribe_url:
+            lines.append(f"{self.stop} {self.unsubscribe_url}")
+        if self.preferences_url:
+            lines.append(f"{self.choose} {self.preferences_url}")
+        return "\n".join(line for line in lines if line)
+
+
+def email_facts(delivery, preview=False):
+    """Who sends the email, why the reader gets it, how to stop: the layout's footer."""
+    event_type = delivery.event.event_type
+    organisation = str(delivery.event.organisation or "")
+    with translation.override(delivery.language):
+        return EmailFacts(
+            language=delivery.language,
+            organisation=organisation,
+            link=_message_link(delivery, preview),
+            action=_("See the details"),
+            sender=_sender_line(organisation),
+            why=_why_line(event_type),
+            stop=_("Stop receiving these messages:"),
+            unsubscribe=_("Unsubscribe"),
+            unsubscribe_url=_unsubscribe_url(delivery, event_type, preview),
+            choose=_("Choose what you receive and how:"),
+            preferences=_("Your preferences"),
+            preferences_url=_preferences_url(delivery),
+        )
+
+
+def _message_link(delivery, preview):
+    """The absolute URL of the page the message is about (the template's `link`)."""
+    event = delivery.event
+    target = None if event.is_test else event.target
+    link = event.event_type.link(target) if target is not None else ""
+    if preview and target is None:
+        link = "/"
+    return settings.SITE_URL + link if link.startswith("/") else link
+
+
+def _sender_line(organisation):
+    if organisation:
+        return _("Sent by %(organisation)s with Relais.") % {"organisation": organisation}
+    return _("Sent by Relais.")
+
+
+def _why_line(event_type):
+    group = str(event_type.group.label)
+    if event_type.mandatory:
+        return _(
+            "You receive this message about “%(group)s”: it is required and cannot be turned off."
+        ) % {"group": group}
+    return _("You receive this message about “%(group)s”.") % {"group": group}
+
+
+def _preferences_url(delivery):
+    """People with an account choose on their preferences page; visitors only unsubscribe."""
+    if not delivery.user_id:
+        return ""
+    return settings.SITE_URL + reverse("notifications:preferences")

@@ -89,5 +89,16 @@ def unsubscribe(request, token):
     return render(
         request,
         "notifications/unsubscribe.html",
-        {"done": done, "group": group_label(group_code), "channel": Channel(channel).label},
+        {"done": done, "group": group_label(group_code), "by_channel": by_channel(channel)},
     )
+
+
+def by_channel(channel):
+    """How a sentence says the channel: "par e-mail", "par SMS", "dans l’application"."""
+    return {
+        Channel.EMAIL: _("by email"),
+        Channel.SMS: _("by SMS"),
+        Channel.PUSH: _("by push notification"),
+        Channel.INAPP: _("in the app"),
+        Channel.VOICE: _("by voice call"),
+    }[Channel(channel)]

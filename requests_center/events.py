@@ -154,7 +154,7 @@ request_event(
             ["push", "email"],
             fr=(
                 "Vous avez reçu une nouvelle demande (ID {{ number }})",
-                "{{ declarant_name }} a déposé la demande « {{ title }} » "
+                "{{ declarant_name }} a déposé la demande «\u00a0{{ title }}\u00a0» "
                 "({{ category }}, {{ site }}).\n\n{{ description }}\n\n{{ link }}",
             ),
             en=(
@@ -180,7 +180,8 @@ request_event(
             ["push", "email"],
             fr=(
                 "La demande ID {{ number }} vous est attribuée",
-                "« {{ title }} » ({{ category }}, {{ site }}), déposée par {{ declarant_name }}."
+                "«\u00a0{{ title }}\u00a0» ({{ category }}, {{ site }}), "
+                "déposée par {{ declarant_name }}."
                 "\n\n{{ description }}\n\n{{ link }}",
             ),
             en=(
@@ -196,8 +197,8 @@ request_event(
             ["email", "inapp"],
             fr=(
                 "Votre demande ID {{ number }} est prise en charge",
-                "Bonjour {{ recipient_name }},\n\n{{ manager_name }} s'occupe de votre demande "
-                "« {{ title }} ».\n\n{{ link }}",
+                "Bonjour {{ recipient_name }},\n\n{{ manager_name }} s’occupe de votre demande "
+                "«\u00a0{{ title }}\u00a0».\n\n{{ link }}",
             ),
             en=(
                 "Your request ID {{ number }} is being handled",
@@ -223,7 +224,8 @@ request_event(
             ["email", "inapp"],
             fr=(
                 "Nouveau commentaire sur la demande ID {{ number }}",
-                "{{ comment_author }} a écrit sur « {{ title }} » :\n\n{{ comment }}\n\n{{ link }}",
+                "{{ comment_author }} a écrit sur «\u00a0{{ title }}\u00a0»\u00a0:"
+                "\n\n{{ comment }}\n\n{{ link }}",
             ),
             en=(
                 "New comment on request ID {{ number }}",
@@ -248,7 +250,7 @@ request_event(
             ["email"],
             fr=(
                 "Note interne sur la demande ID {{ number }}",
-                "{{ comment_author }} (note interne) sur « {{ title }} » :"
+                "{{ comment_author }} (note interne) sur «\u00a0{{ title }}\u00a0»\u00a0:"
                 "\n\n{{ comment }}\n\n{{ link }}",
             ),
             en=(
@@ -273,7 +275,7 @@ request_event(
             ["email", "inapp"],
             fr=(
                 "Vous suivez la demande ID {{ number }}",
-                "Vous serez prévenu(e) de l'avancement de « {{ title }} » ({{ status }})."
+                "Vous recevrez désormais les nouvelles de «\u00a0{{ title }}\u00a0» ({{ status }})."
                 "\n\n{{ link }}",
             ),
             en=(
@@ -298,9 +300,11 @@ request_event(
             ["declarant", "followers"],
             ["email", "inapp"],
             fr=(
-                "Demande ID {{ number }} : {{ status }}",
-                "« {{ title }} » est passée de « {{ old_status }} » à « {{ status }} »."
-                "{% if status_code == 'resolved' and resolution %}\n\nRésolution : {{ resolution }}"
+                "Demande ID {{ number }}\u00a0: {{ status }}",
+                "«\u00a0{{ title }}\u00a0»\u00a0: de «\u00a0{{ old_status }}\u00a0» "
+                "à «\u00a0{{ status }}\u00a0»."
+                "{% if status_code == 'resolved' and resolution %}"
+                "\n\nRésolution\u00a0: {{ resolution }}"
                 "{% endif %}\n\n{{ link }}",
             ),
             en=(

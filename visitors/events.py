@@ -199,12 +199,35 @@ def rule(key, name, roles, channels, fr, en, **options):
     )
 
 
-WHEN_FR = "{{ start|date:'l j F Y' }}, de {{ start|time:'H:i' }} à {{ end|time:'H:i' }}"
-WHEN_EN = "{{ start|date:'l, F j, Y' }}, {{ start|time:'g:i A' }} to {{ end|time:'g:i A' }}"
+# One date style per language in every message, the year always given (a visit may be next
+# year's): "jeudi 4 mars 2027, de 10:30 à 11:30", "Thursday, March 4, 2027, 10:30 AM to 11:30 AM";
+# subjects give the day without the weekday.
+DAY_FR, DAY_EN = "j F Y", "F j, Y"
+DATE_FR, DATE_EN = "l " + DAY_FR, "l, " + DAY_EN
+TIME_FR, TIME_EN = "H:i", "g:i A"
+
+
+def when_fr(start="start", end="end"):
+    return (
+        f"{{{{ {start}|date:'{DATE_FR}' }}}}, de {{{{ {start}|time:'{TIME_FR}' }}}} "
+        f"à {{{{ {end}|time:'{TIME_FR}' }}}}"
+    )
+
+
+def when_en(start="start", end="end"):
+    return (
+        f"{{{{ {start}|date:'{DATE_EN}' }}}}, {{{{ {start}|time:'{TIME_EN}' }}}} "
+        f"to {{{{ {end}|time:'{TIME_EN}' }}}}"
+    )
+
+
+WHEN_FR, WHEN_EN = when_fr(), when_en()
+DAY_FR_SUBJECT = f"{{{{ start|date:'{DAY_FR}' }}}}"
+DAY_EN_SUBJECT = f"{{{{ start|date:'{DAY_EN}' }}}}"
 WHERE = "{{ site }}{% if site_address %}, {{ site_address }}{% endif %}"
 CHECK_IN_FR = (
     "\n\nÀ votre arrivée, enregistrez-vous en un clic (ou montrez le QR code joint "
-    "à l'accueil) :\n{{ checkin_url }}"
+    "à l’accueil)\u00a0:\n{{ checkin_url }}"
 )
 CHECK_IN_EN = (
     "\n\nWhen you arrive, check in with one click (or show the attached QR code at "
@@ -222,14 +245,14 @@ visit_event(
             ["visitor"],
             ["email"],
             fr=(
-                "Invitation : {{ purpose|default:'visite' }} le {{ start|date:'j F' }}",
+                "Invitation\u00a0: {{ purpose|default:'visite' }} le " + DAY_FR_SUBJECT,
                 "Bonjour {{ recipient_name }},\n\n{{ host_name }} vous attend"
-                "{% if purpose %} pour « {{ purpose }} »{% endif %}.\n\n"
-                "Quand : " + WHEN_FR + "\nOù : " + WHERE + CHECK_IN_FR + "\n\n"
-                "L'invitation jointe s'ajoute à votre agenda.",
+                "{% if purpose %} pour «\u00a0{{ purpose }}\u00a0»{% endif %}.\n\n"
+                "Quand\u00a0: " + WHEN_FR + "\nOù\u00a0: " + WHERE + CHECK_IN_FR + "\n\n"
+                "L’invitation jointe s’ajoute à votre agenda.",
             ),
             en=(
-                "Invitation: {{ purpose|default:'visit' }} on {{ start|date:'F j' }}",
+                "Invitation: {{ purpose|default:'visit' }} on " + DAY_EN_SUBJECT,
                 "Hello {{ recipient_name }},\n\n{{ host_name }} is expecting you"
                 "{% if purpose %} for “{{ purpose }}”{% endif %}.\n\n"
                 "When: " + WHEN_EN + "\nWhere: " + WHERE + CHECK_IN_EN + "\n\n"
@@ -245,13 +268,17 @@ visit_event(
             offset_minutes=-24 * 60,
             conditions=["created_48h_before_start", "visitor_expected"],
             fr=(
-                "Rappel : votre visite demain, {{ start|date:'j F' }} à {{ start|time:'H:i' }}",
+                "Rappel\u00a0: votre visite demain, "
+                + DAY_FR_SUBJECT
+                + f" à {{{{ start|time:'{TIME_FR}' }}}}",
                 "Bonjour {{ recipient_name }},\n\n{{ host_name }} vous attend demain"
-                "{% if purpose %} pour « {{ purpose }} »{% endif %}.\n\n"
-                "Quand : " + WHEN_FR + "\nOù : " + WHERE + CHECK_IN_FR,
+                "{% if purpose %} pour «\u00a0{{ purpose }}\u00a0»{% endif %}.\n\n"
+                "Quand\u00a0: " + WHEN_FR + "\nOù\u00a0: " + WHERE + CHECK_IN_FR,
             ),
             en=(
-                "Reminder: your visit tomorrow, {{ start|date:'F j' }} at {{ start|time:'g:i A' }}",
+                "Reminder: your visit tomorrow, "
+                + DAY_EN_SUBJECT
+                + f" at {{{{ start|time:'{TIME_EN}' }}}}",
                 "Hello {{ recipient_name }},\n\n{{ host_name }} is expecting you tomorrow"
                 "{% if purpose %} for “{{ purpose }}”{% endif %}.\n\n"
                 "When: " + WHEN_EN + "\nWhere: " + WHERE + CHECK_IN_EN,
@@ -273,21 +300,19 @@ visit_event(
             ["visitor"],
             ["email"],
             fr=(
-                "Visite modifiée : {{ purpose|default:'visite' }} le {{ start|date:'j F' }}",
+                "Visite modifiée\u00a0: {{ purpose|default:'visite' }} le " + DAY_FR_SUBJECT,
                 "Bonjour {{ recipient_name }},\n\n{{ host_name }} a modifié votre visite"
-                "{% if purpose %} « {{ purpose }} »{% endif %}.\n\n"
-                "Avant :      {{ old_start|date:'l j F Y' }}, de {{ old_start|time:'H:i' }} "
-                "à {{ old_end|time:'H:i' }} — {{ old_site }}\n"
-                "Maintenant : " + WHEN_FR + " — " + WHERE + CHECK_IN_FR + "\n\n"
-                "L'invitation jointe met à jour votre agenda.",
+                "{% if purpose %} «\u00a0{{ purpose }}\u00a0»{% endif %}.\n\n"
+                "Avant\u00a0: " + when_fr("old_start", "old_end") + " — {{ old_site }}\n"
+                "Maintenant\u00a0: " + WHEN_FR + " — " + WHERE + CHECK_IN_FR + "\n\n"
+                "L’invitation jointe met à jour votre agenda.",
             ),
             en=(
-                "Visit changed: {{ purpose|default:'visit' }} on {{ start|date:'F j' }}",
+                "Visit changed: {{ purpose|default:'visit' }} on " + DAY_EN_SUBJECT,
                 "Hello {{ recipient_name }},\n\n{{ host_name }} changed your visit"
                 "{% if purpose %} “{{ purpose }}”{% endif %}.\n\n"
-                "Before: {{ old_start|date:'l, F j, Y' }}, {{ old_start|time:'g:i A' }} to "
-                "{{ old_end|time:'g:i A' }} — {{ old_site }}\n"
-                "Now:    " + WHEN_EN + " — " + WHERE + CHECK_IN_EN + "\n\n"
+                "Before: " + when_en("old_start", "old_end") + " — {{ old_site }}\n"
+                "Now: " + WHEN_EN + " — " + WHERE + CHECK_IN_EN + "\n\n"
                 "The attached invitation updates your calendar.",
             ),
         )
@@ -305,15 +330,14 @@ visit_event(
             ["visitor"],
             ["email"],
             fr=(
-                "Visite annulée : {{ purpose|default:'visite' }} le {{ start|date:'j F' }}",
+                "Visite annulée\u00a0: {{ purpose|default:'visite' }} le " + DAY_FR_SUBJECT,
                 "Bonjour {{ recipient_name }},\n\nVotre visite"
-                "{% if purpose %} « {{ purpose }} »{% endif %} avec {{ host_name }}, prévue le "
-                + WHEN_FR
-                + " ({{ site }}), est annulée.\n\n"
+                "{% if purpose %} «\u00a0{{ purpose }}\u00a0»{% endif %} avec {{ host_name }}, "
+                "prévue le " + WHEN_FR + " ({{ site }}), est annulée.\n\n"
                 "Le fichier joint la retire de votre agenda.",
             ),
             en=(
-                "Visit cancelled: {{ purpose|default:'visit' }} on {{ start|date:'F j' }}",
+                "Visit cancelled: {{ purpose|default:'visit' }} on " + DAY_EN_SUBJECT,
                 "Hello {{ recipient_name }},\n\nYour visit"
                 "{% if purpose %} “{{ purpose }}”{% endif %} with {{ host_name }}, planned for "
                 + WHEN_EN
@@ -338,10 +362,11 @@ visit_event(
             ["push", "email"],
             fallback_channel="inapp",
             fr=(
-                "{{ visitor_name }} est arrivé(e)",
-                "{{ visitor_name }}{% if visitor_company %} ({{ visitor_company }}){% endif %} "
-                "est arrivé(e) à {{ checked_in_at|time:'H:i' }} — {{ site }}"
-                " ({{ check_in_source }}).{% if purpose %}\nVisite : {{ purpose }}{% endif %}"
+                # "Arrivée de …": no "arrivé(e)", whoever the visitor is.
+                "Arrivée de {{ visitor_name }}",
+                "Arrivée de {{ visitor_name }}{% if visitor_company %} ({{ visitor_company }})"
+                "{% endif %} à {{ checked_in_at|time:'H:i' }} — {{ site }}"
+                " ({{ check_in_source }}).{% if purpose %}\nVisite\u00a0: {{ purpose }}{% endif %}"
                 "\n\n{{ link }}",
             ),
             en=(
@@ -367,10 +392,10 @@ visit_event(
             ["host"],
             ["email", "inapp"],
             fr=(
-                "{{ visitor_name }} n'est pas sorti(e)",
-                "{{ visitor_name }}{% if visitor_company %} ({{ visitor_company }}){% endif %}, "
-                "arrivé(e) à {{ checked_in_at|time:'H:i' }} ({{ site }}), n'a pas été "
-                "enregistré(e) en sortie aujourd'hui. Merci de vérifier avec l'accueil."
+                "Sortie non enregistrée\u00a0: {{ visitor_name }}",
+                "{{ visitor_name }}{% if visitor_company %} ({{ visitor_company }}){% endif %}"
+                "\u00a0: arrivée enregistrée à {{ checked_in_at|time:'H:i' }} ({{ site }}), "
+                "mais aucune sortie aujourd’hui. Merci de vérifier avec l’accueil."
                 "\n\n{{ link }}",
             ),
             en=(

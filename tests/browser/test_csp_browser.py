@@ -103,5 +103,5 @@ def test_back_office_pages_report_no_policy_violation(browser, live_server, peop
     page.goto(live_server.url + reverse("admin:notifications_delivery_change", args=[email.pk]))
     preview = page.frame_locator("iframe[srcdoc]").locator("body")  # the email as it renders
     expect(preview).to_contain_text("Bonjour")
-    expect(preview).to_have_css("background-color", "rgb(245, 247, 250)")  # its inline style
+    expect(preview).to_have_css("background-color", "rgb(238, 241, 245)")  # its inline style
     assert refused == []

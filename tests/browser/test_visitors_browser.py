@@ -85,9 +85,9 @@ def test_v1_v5_alice_invites_claire_who_checks_herself_in_and_alice_hears_it(
     expect(host.locator(".visitor .tag-in")).to_be_visible()
     expect(host.locator(".nav .badge")).to_have_text("2")  # welcome, and the check-in
     host.locator(".nav a[href='/inbox/']").click()
-    expect(host.get_by_text("Claire Petit est arrivé(e)")).to_be_visible()
+    expect(host.locator(".message-subject", has_text="Arrivée de Claire Petit")).to_be_visible()
     told = sorted(
-        parseaddr(m.to[0])[1] for m in mail.outbox if m.subject == "Claire Petit est arrivé(e)"
+        parseaddr(m.to[0])[1] for m in mail.outbox if m.subject == "Arrivée de Claire Petit"
     )
     assert told == [alice.email, chloe.email]
 

@@ -59,7 +59,7 @@ def test_r3_assigned_manager_is_told_and_the_declarant_learns_who(
         (alice.email, "inapp", f"Votre demande ID {leak.pk} est prise en charge"),
         (dominique.email, "email", f"La demande ID {leak.pk} vous est attribuée"),
     ]
-    assert "Dominique s'occupe de votre demande" in mail.outbox[-1].body or any(
+    assert "Dominique s’occupe de votre demande" in mail.outbox[-1].body or any(
         "Dominique s'occupe" in m.body for m in mail.outbox
     )
     assert Delivery.objects.get(event__code="requests.assigned", channel="push").priority == "high"
@@ -157,8 +157,8 @@ def test_r6_resolution_message_carries_the_details(leak, bob, alice, on_commit):
     with on_commit():
         services.update(leak, bob, status=Request.Status.RESOLVED, resolution="Joint remplacé.")
     email = next(m for m in mail.outbox if m.subject == f"Demande ID {leak.pk} : Résolue")
-    assert "de « Ouverte » à « Résolue »" in email.body
-    assert "Résolution : Joint remplacé." in email.body
+    assert "de «\u00a0Ouverte\u00a0» à «\u00a0Résolue\u00a0»" in email.body
+    assert "Résolution\u00a0: Joint remplacé." in email.body
 
 
 def test_r6_an_unchanged_save_announces_nothing(leak, bob, on_commit):

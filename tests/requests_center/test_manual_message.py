@@ -44,7 +44,10 @@ def test_n12_manager_writes_an_email_with_a_document_and_it_is_logged(
         )
     assert response.status_code == 302
     email = mail.outbox[-1]
-    assert (email.subject, email.body) == ("Passage du plombier", "Le plombier passe demain à 9 h.")
+    assert (email.subject, email.body.split("\n\n")[0]) == (
+        "Passage du plombier",
+        "Le plombier passe demain à 9 h.",
+    )
     assert email.attachments[0][:2] == ("devis.pdf", b"%PDF-1.4")
     delivery = Delivery.objects.get(event__code="notifications.manual")
     assert (delivery.user, delivery.status, delivery.event.actor) == (alice, "sent", bob)
