@@ -366,7 +366,9 @@ class Delivery(models.Model):
     PENDING = (Status.SCHEDULED, Status.QUEUED)
 
     event = models.ForeignKey(Event, models.CASCADE, related_name="deliveries")
-    rule = models.ForeignKey(Rule, models.SET_NULL, null=True, blank=True, related_name="+")
+    rule = models.ForeignKey(
+        Rule, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("rule")
+    )
     organisation = models.ForeignKey(
         "accounts.Organisation", models.CASCADE, null=True, blank=True, related_name="+"
     )
@@ -375,7 +377,12 @@ class Delivery(models.Model):
     target = GenericForeignKey("target_type", "target_id")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="deliveries"
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("person"),
     )
     recipient_key = models.CharField(max_length=100)
     recipient_name = models.CharField(_("recipient"), max_length=200, blank=True)

@@ -87,16 +87,12 @@ def message_context(delivery, *, preview=False):
     target = None if event.is_test else event.target
     if target is None:
         context = event_type.example_context()
-        link = ""
     else:
         context = event_type.context(target, event.data)
-        link = event_type.link(target)
-    if preview and target is None:
-        link = "/"  # a preview's link must lead somewhere
     context.update(
         recipient_name=delivery.recipient_name,
         organisation=str(event.organisation or ""),
-        link=settings.SITE_URL + link if link.startswith("/") else link,
+        link=_message_link(delivery, preview),
         unsubscribe_url=_unsubscribe_url(delivery, event_type, preview),
     )
     return context
@@ -202,7 +198,7 @@ def _message_link(delivery, preview):
     target = None if event.is_test else event.target
     link = event.event_type.link(target) if target is not None else ""
     if preview and target is None:
-        link = "/"
+        link = "/"  # a preview's link must lead somewhere
     return settings.SITE_URL + link if link.startswith("/") else link
 
 

@@ -258,7 +258,12 @@ def render(subject, body, html, context, language, time_zone):
             rendered_html = _compile(html, True).render(Context(context))
         return RenderedMessage(
             # A subject is one line: a template's stray newline must not break the header.
-            subject=" ".join(_compile(subject, False).render(text_context).split()),
+            subject=_one_line(_compile(subject, False).render(text_context)),
             body=rendered_body,
             html=rendered_html,
         )
+
+
+def _one_line(text):
+    """A subject is one line; its non-breaking spaces (before « : », inside « ») stay."""
+    return re.sub(r"[ \t]*[\r\n]+[ \t]*", " ", text).strip()

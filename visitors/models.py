@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from model_utils import FieldTracker
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -19,8 +20,9 @@ class Visit(models.Model):
     """A visit to one of the organisation's sites, hosted by a person of the organisation."""
 
     class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        CANCELLED = "cancelled", _("Cancelled")
+        # "visit" says the gender: une visite prévue, annulée (a message is « annulé »).
+        PLANNED = "planned", pgettext_lazy("visit", "Planned")
+        CANCELLED = "cancelled", pgettext_lazy("visit", "Cancelled")
         DONE = "done", _("Done")
 
     organisation = models.ForeignKey(

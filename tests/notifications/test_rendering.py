@@ -111,3 +111,10 @@ def test_c1_html_version_of_a_text_has_clickable_links_and_escapes_the_rest():
     assert '<a href="http://127.0.0.1:8000/requests/1/" rel="nofollow">' in html
     assert "&lt;ici&gt;" in html
     assert html.count("<p>") == 2
+
+
+def test_n17_a_subject_is_one_line_and_keeps_its_non_breaking_spaces():
+    message = render(
+        "Rappel\u00a0: {{ title }}\n  demain", "x", "", {"title": "Coupe"}, "fr", "UTC"
+    )
+    assert message.subject == "Rappel\u00a0: Coupe demain"
