@@ -128,6 +128,8 @@ class Comment(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    tracker = FieldTracker(fields=["is_internal"])
+
     class Meta:
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
