@@ -17,6 +17,7 @@ OPTIONS = """{
 # The back office is Django's admin, outside this check; the portal is everything else.
 CHECK = f"""async () => {{
   if (window.top !== window || location.pathname.startsWith("/admin/")) return null;
+  if (typeof axe === "undefined") return null;  // a document Playwright opened before
   const result = await axe.run(document, {OPTIONS});
   return {{
     url: location.pathname,
@@ -26,10 +27,13 @@ CHECK = f"""async () => {{
                    nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}})),
   }};
 }}"""
-ON_LOAD = f"""{AXE}
+# Not parsed at all on back-office pages, which it would only slow down.
+ON_LOAD = f"""if (!location.pathname.startsWith("/admin/")) {{
+{AXE}
 window.addEventListener("load", () => {{
   ({CHECK})().then(report => report && window.__axeReport(report));
-}});"""
+}});
+}}"""
 
 
 class AxeWatch:
