@@ -6,18 +6,24 @@ from django.views import i18n
 
 from accounts import throttling
 from accounts.forms import EngineResetForm
+from accounts.portal_home import sections as home_sections
 from accounts.scoping import is_back_office_user
+from notifications import inbox
 
 
 @login_required
 def home(request):
-    """The portal's front page: where an occupant starts."""
+    """The portal's front page: what the person has to read, follow or expect, and where
+    to go from there."""
+    unread = inbox.messages_for(request.user).filter(read_at=None)
     return render(
         request,
         "accounts/home.html",
         {
             "memberships": request.user.memberships.select_related("organisation"),
             "is_back_office_user": is_back_office_user(request.user),
+            "unread_messages": unread[:3],
+            "sections": home_sections(request.user),
         },
     )
 

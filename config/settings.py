@@ -26,7 +26,10 @@ if not DEBUG and SECRET_KEY == _DEV_SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
 ALLOWED_HOSTS = env.string_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.string_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env.string("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# `make run` serves on RELAIS_PORT (Procfile.dev); links in messages follow it unless
+# SITE_URL names the public address.
+RELAIS_PORT = env.integer("RELAIS_PORT", 8000)
+SITE_URL = env.string("SITE_URL", f"http://127.0.0.1:{RELAIS_PORT}").rstrip("/")
 
 INSTALLED_APPS = [
     "config.apps.RelaisAdminConfig",
@@ -59,7 +62,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "accounts.middleware.UserLanguageMiddleware",
+    "accounts.middleware.UserLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a login that axes refused into the page saying when to try again.

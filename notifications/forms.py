@@ -161,6 +161,14 @@ class RuleForm(forms.ModelForm):
         return super().save(commit)
 
 
+def one_line_ending(text):
+    """Browsers send a textarea's lines ended by CR LF: keep LF, or the CR shows in push
+    and in-app bodies."""
+    if not isinstance(text, str):
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 class MessageTemplateForm(forms.ModelForm):
     """A template, refused when its syntax is wrong or it names an unknown variable (N-3)."""
 
@@ -198,6 +206,8 @@ class MessageTemplateForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         for name, is_html in (("subject", False), ("body", False), ("html", True)):
+            if name in cleaned:
+                cleaned[name] = one_line_ending(cleaned[name])
             if cleaned.get(name):
                 try:
                     check_template(cleaned[name], self.variable_names, html=is_html)

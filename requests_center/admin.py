@@ -1,5 +1,7 @@
 """The managers' desk: requests with their comments, attachments and messages (SPEC R-1, N-6)."""
 
+import functools
+
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.http import Http404
@@ -131,7 +133,8 @@ class RequestAdmin(ManualMessageMixin, OrganisationScopedAdmin):
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Comment:
-            save, delete, by = services.save_comment, services.delete_comment, "author"
+            save = functools.partial(services.save_comment, actor=request.user)
+            delete, by = services.delete_comment, "author"
         elif formset.model is Attachment:
             save, delete, by = services.save_attachment, services.delete_attachment, "uploaded_by"
         else:

@@ -22,7 +22,7 @@ REQUEST_DESK = EventGroup("request_desk", _("Requests I handle"), staff_only=Tru
 
 def request_managers(request, event):
     """The category's managers and the assignee; else the site's default manager (R-2)."""
-    people = list(request.category.managers.filter(is_active=True))
+    people = list(request.category.managers.filter(is_active=True)) if request.category else []
     if request.assigned_to and request.assigned_to not in people:
         people.append(request.assigned_to)
     if not people and request.site.default_manager:
@@ -89,7 +89,7 @@ def request_context(request, data):
         "number": request.number,
         "title": request.title,
         "description": request.description,
-        "category": request.category.name,
+        "category": request.category.name if request.category else str(_("Other")),
         "site": request.site.name,
         "status": Request.Status(request.status).label,
         "status_code": request.status,

@@ -55,8 +55,14 @@ class Request(models.Model):
     site = models.ForeignKey(
         "accounts.Site", models.PROTECT, related_name="requests", verbose_name=_("site")
     )
+    # None is "Other": an organisation need not sort its requests to take them.
     category = models.ForeignKey(
-        Category, models.PROTECT, related_name="requests", verbose_name=_("category")
+        Category,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests",
+        verbose_name=_("category"),
     )
     declarant = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -127,6 +133,8 @@ class Comment(models.Model):
         _("internal"), default=False, help_text=_("Managers only: never shown to the declarant.")
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    tracker = FieldTracker(fields=["is_internal"])
 
     class Meta:
         verbose_name = _("comment")

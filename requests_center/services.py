@@ -94,14 +94,24 @@ def comment(request, author, body, *, internal=False, attachment=None):
 
 
 @transaction.atomic
-def save_comment(note):
+def save_comment(note, actor=None):
     """Save a comment from any form; a new one is announced as from its author (R-4).
-    A correction to one already sent is not announced again."""
+
+    A correction to one already sent is not announced again, but an internal note made
+    public is news to the participants: it is announced as a new public comment, by
+    `actor` (who published it). Refusing would leave a manager who ticked "internal" by
+    mistake no way to share the note but to copy it.
+    """
     created = note.pk is None
+    published = not created and note.tracker.has_changed("is_internal") and not note.is_internal
     note.save()
     if created:
         signals.comment_added.send(
             sender=Comment, request=note.request, comment=note, actor=note.author
+        )
+    elif published:
+        signals.comment_published.send(
+            sender=Comment, request=note.request, comment=note, actor=actor or note.author
         )
     return note
 

@@ -15,6 +15,7 @@ request_created = Signal()  # request, actor
 request_assigned = Signal()  # request, actor
 request_status_changed = Signal()  # request, actor, old_status
 comment_added = Signal()  # request, comment, actor
+comment_published = Signal()  # request, comment, actor: an internal note made public
 follower_added = Signal()  # request, follower, actor
 
 
@@ -40,6 +41,11 @@ def announce_status_changed(sender, request, actor, old_status, **kwargs):
 def announce_comment(sender, request, comment, actor, **kwargs):
     code = "requests.internal_comment" if comment.is_internal else "requests.commented"
     notifications.emit(code, request, actor=actor, comment_id=comment.pk)
+
+
+@receiver(comment_published, dispatch_uid="requests.comment_published")
+def announce_published(sender, request, comment, actor, **kwargs):
+    notifications.emit("requests.commented", request, actor=actor, comment_id=comment.pk)
 
 
 @receiver(follower_added, dispatch_uid="requests.follower_added")

@@ -6,15 +6,16 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import Language, Site, User
+from core import widgets
 
 
 class VisitForm(forms.Form):
     """When, where and why; times are read in the host's own time zone."""
 
     site = forms.ModelChoiceField(queryset=Site.objects.none(), label=_("Place"))
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
-    end_time = forms.TimeField(label=_("To"), widget=forms.TimeInput(attrs={"type": "time"}))
+    date = forms.DateField(label=_("Date"), widget=widgets.DateInput())
+    start_time = forms.TimeField(label=_("From"), widget=widgets.TimeInput())
+    end_time = forms.TimeField(label=_("To"), widget=widgets.TimeInput())
     purpose = forms.CharField(
         label=_("Purpose"),
         max_length=200,
@@ -33,6 +34,7 @@ class VisitForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.zone = zone
         self.fields["site"].queryset = Site.objects.filter(organisation__in=organisations)
+        widgets.preselect_only_choice(self.fields["site"])
         self.fields["co_hosts"].queryset = (
             User.objects.filter(memberships__organisation__in=organisations, is_active=True)
             .exclude(pk=host.pk)

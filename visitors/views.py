@@ -24,6 +24,7 @@ SELF_CHECK_IN_GUESSES = ratelimit.Limit(attempts=10, window_seconds=15 * 60)
 
 
 def _zone(user):
+    # Pages render in it already (accounts.middleware); forms read typed times in it.
     return zoneinfo.ZoneInfo(str(user.time_zone))
 
 
@@ -39,15 +40,14 @@ def my_visits(request):
     visits = _visits(request.user).prefetch_related(
         Prefetch("visitors", queryset=Visitor.objects.filter(removed_at=None))
     )
-    with timezone.override(_zone(request.user)):
-        return render(
-            request,
-            "visitors/list.html",
-            {
-                "upcoming": visits.filter(end__gte=today).order_by("start"),
-                "past": visits.filter(end__lt=today).order_by("-start")[:20],
-            },
-        )
+    return render(
+        request,
+        "visitors/list.html",
+        {
+            "upcoming": visits.filter(end__gte=today).order_by("start"),
+            "past": visits.filter(end__lt=today).order_by("-start")[:20],
+        },
+    )
 
 
 @login_required
@@ -78,17 +78,16 @@ def new_visit(request):
 def detail(request, pk):
     # Someone else's visit is a 404, not a 403: its existence is nobody's business.
     visit = get_object_or_404(_visits(request.user), pk=pk)
-    with timezone.override(_zone(request.user)):
-        return render(
-            request,
-            "visitors/detail.html",
-            {
-                "visit": visit,
-                "visitors": visit.visitors.order_by("removed_at", "name"),
-                "co_hosts": visit.co_hosts.all(),
-                "editable": services.is_editable(visit),
-            },
-        )
+    return render(
+        request,
+        "visitors/detail.html",
+        {
+            "visit": visit,
+            "visitors": visit.visitors.order_by("removed_at", "name"),
+            "co_hosts": visit.co_hosts.all(),
+            "editable": services.is_editable(visit),
+        },
+    )
 
 
 @login_required

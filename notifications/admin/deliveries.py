@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.text import Truncator
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import (
@@ -228,6 +228,8 @@ class DeliveryAdmin(OrganisationScopedAdmin):
 
     @admin.display(description=gettext_lazy("sent"), ordering="sent_at")
     def sent(self, delivery):
+        if delivery.status == Delivery.Status.SCHEDULED:  # not sent yet: say when it will be
+            return gettext("due %(when)s") % {"when": _short(delivery.send_at)}
         return _short(delivery.sent_at)
 
     @admin.display(description=gettext_lazy("recipient"), ordering="recipient_name")

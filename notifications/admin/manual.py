@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from core.files import UploadField, private_file_response
 from notifications import manual
+from notifications.forms import one_line_ending
 from notifications.models import Channel, ManualAttachment
 from notifications.recipients import as_recipient
 
@@ -40,6 +41,7 @@ class ManualMessageForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        data["body"] = one_line_ending(data.get("body"))
         person, channel = self.options.get(data.get("to"), (None, None))
         if channel == "email" and not data.get("subject"):
             self.add_error("subject", _("An email needs a subject."))

@@ -109,9 +109,11 @@ def send_test(model_admin, request, rule):
 def report_test(request, rule):
     """Send the rule to the manager and tell them where it went (N-3)."""
     deliveries = previews.send_test(rule, request.user)
-    sent = [d for d in deliveries if d.status in Delivery.PENDING]
+    # Planned, or already sent when the tasks ran at once (eager): not refused.
+    refused = (Delivery.Status.FAILED, Delivery.Status.SUPPRESSED, Delivery.Status.CANCELLED)
+    sent = [d for d in deliveries if d.status not in refused]
     if sent:
-        where = ", ".join(f"{d.get_channel_display()} → {_address(d)}" for d in sent)
+        where = ", ".join(_where(d) for d in sent)
         message = _("Test of “%(rule)s” sent to you: %(where)s.")
         messages.success(request, message % {"rule": rule, "where": where})
     for delivery in deliveries:
@@ -129,8 +131,18 @@ def report_test(request, rule):
         messages.warning(request, _("Test of “%(rule)s”: nothing to send.") % {"rule": rule})
 
 
-def _address(delivery):
-    return _("your inbox") if delivery.channel == Channel.INAPP else delivery.address
+def _where(delivery):
+    """Where a test went, in words: "by email to bob@…", "in your inbox"."""
+    if delivery.channel == Channel.INAPP:
+        return _("in your inbox")
+    if delivery.channel == Channel.PUSH:  # its address is the user's id, not a device
+        return _("on your devices (push notification)")
+    where = {
+        Channel.EMAIL: _("by email to %(address)s"),
+        Channel.SMS: _("by SMS to %(address)s"),
+        Channel.VOICE: _("by a phone call to %(address)s"),
+    }[delivery.channel]
+    return where % {"address": delivery.address}
 
 
 def customise(model_admin, request, rule):

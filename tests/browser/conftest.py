@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from tests.browser.axe import AxeWatch
+
 CHROMIUM = Path("/usr/bin/chromium")
 NOT_INSTALLED = f"Chromium not installed: apt-get install chromium (no {CHROMIUM})"
 HERE = Path(__file__).resolve().parent
@@ -108,6 +110,27 @@ def _live_server_outlasts_its_requests(live_server):
 def browser_context_args(browser_context_args):
     """A person in France: the portal's default language and zone."""
     return {**browser_context_args, "locale": "fr-FR", "timezone_id": "Europe/Paris"}
+
+
+@pytest.fixture
+def axe_watch():
+    return AxeWatch()
+
+
+@pytest.fixture
+def new_context(new_context, axe_watch):
+    """Every context a test makes checks its portal pages with axe-core (tests/browser/axe.py)."""
+    contexts = []
+
+    def make(**kwargs):
+        context = axe_watch.watch(new_context(**kwargs))
+        contexts.append(context)
+        return context
+
+    yield make
+    axe_watch.check_open_pages(contexts)
+    if problem := axe_watch.failure():
+        pytest.fail(problem)
 
 
 @pytest.fixture

@@ -75,7 +75,7 @@ def test_r1_to_r4_alice_files_a_request_bob_answers_alice_reads_it(
 
     to_alice = sorted(m.subject for m in mail.outbox if m.to[0].endswith(alice.email + ">"))
     assert to_alice == [
-        f"Demande ID {request.pk} : En cours",
+        f"Demande ID {request.pk}\u00a0: En cours",
         f"Nouveau commentaire sur la demande ID {request.pk}",
         f"Votre demande ID {request.pk} est prise en charge",
     ]

@@ -124,3 +124,38 @@ def test_n6_history_panel_gives_reasons_in_the_readers_language(bob_client, leak
     page = bob_client.get(change_url(leak)).content.decode()
     assert "pas d’adresse pour ce canal" in page  # Bob's push: he has no device yet
     assert "no address for this channel" not in page
+
+
+def test_r4_internal_note_made_public_in_the_admin_reaches_the_declarant_as_a_new_comment(
+    bob_client, leak, alice, bob, dominique, on_commit
+):
+    with on_commit():
+        note = services.comment(leak, dominique, "Le plombier passe jeudi.", internal=True)
+    assert sent("requests.commented") == []
+    page = bob_client.get(change_url(leak))
+    with on_commit():
+        response = bob_client.post(
+            change_url(leak), change_form_data(page, **{"comments-0-is_internal": None})
+        )
+    assert response.status_code == 302
+    note.refresh_from_db()
+    assert not note.is_internal
+    assert sent("requests.commented") == [
+        (alice.email, "email", f"Nouveau commentaire sur la demande ID {leak.pk}"),
+        (alice.email, "inapp", f"Nouveau commentaire sur la demande ID {leak.pk}"),
+    ]
+    event = Delivery.objects.filter(event__code="requests.commented").first().event
+    assert event.actor == bob  # who published it, not who wrote it
+
+
+def test_r4_a_public_comment_corrected_in_the_admin_is_not_announced_again(
+    bob_client, leak, alice, bob, on_commit
+):
+    with on_commit():
+        services.comment(leak, bob, "Le plombier passe jeudi.")
+    page = bob_client.get(change_url(leak))
+    with on_commit():
+        bob_client.post(
+            change_url(leak), change_form_data(page, **{"comments-0-body": "Vendredi, pardon."})
+        )
+    assert len(sent("requests.commented")) == 2  # the first comment's email and in-app only

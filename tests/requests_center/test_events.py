@@ -148,7 +148,7 @@ def test_r6_status_change_reaches_declarant_and_followers(leak, bob, alice, chlo
         alice.email,
         chloe.email,
     }
-    assert f"Demande ID {leak.pk} : En cours" in {
+    assert f"Demande ID {leak.pk}\u00a0: En cours" in {
         s for _e, _c, s in sent("requests.status_changed")
     }
 
@@ -156,7 +156,7 @@ def test_r6_status_change_reaches_declarant_and_followers(leak, bob, alice, chlo
 def test_r6_resolution_message_carries_the_details(leak, bob, alice, on_commit):
     with on_commit():
         services.update(leak, bob, status=Request.Status.RESOLVED, resolution="Joint remplacé.")
-    email = next(m for m in mail.outbox if m.subject == f"Demande ID {leak.pk} : Résolue")
+    email = next(m for m in mail.outbox if m.subject == f"Demande ID {leak.pk}\u00a0: Résolue")
     assert "de «\u00a0Ouverte\u00a0» à «\u00a0Résolue\u00a0»" in email.body
     assert "Résolution\u00a0: Joint remplacé." in email.body
 

@@ -92,3 +92,12 @@ def test_n12_a_subject_with_a_line_break_is_refused_with_a_clear_message(bob_cli
     assert response.status_code == 200
     assert "retirez les retours à la ligne" in str(response.context["form"].errors["subject"])
     assert not Delivery.objects.filter(event__code="notifications.manual").exists()
+
+
+def test_n12_a_manual_message_keeps_plain_line_endings(bob_client, leak, alice, on_commit):
+    form = bob_client.get(message_url(leak)).context["form"]
+    to = next(key for key, (person, channel) in form.options.items() if channel == "inapp")
+    with on_commit():
+        bob_client.post(message_url(leak), {"to": to, "body": "Bonjour,\r\n\r\nÀ demain."})
+    delivery = Delivery.objects.get(event__code="notifications.manual")
+    assert delivery.body == "Bonjour,\n\nÀ demain."

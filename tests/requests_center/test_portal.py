@@ -143,3 +143,44 @@ def test_p3_manager_of_another_organisation_gets_404(client, alice, site, plumbi
 def test_p1_request_pages_need_login(client):
     response = client.get(reverse("requests_center:list"))
     assert response.status_code == 302 and "/login/" in response.url
+
+
+def test_r1_an_organisation_without_categories_takes_requests_as_other(
+    alice_client, alice, site, dominique
+):
+    page = alice_client.get(reverse("requests_center:new"))
+    assert "category" not in page.context["form"].fields
+    assert page.context["form"]["site"].value() == site.pk  # the only building, chosen
+    response = alice_client.post(
+        reverse("requests_center:new"),
+        {"site": site.pk, "title": "Ascenseur", "description": "Bloqué au 3e."},
+    )
+    request = Request.objects.get()
+    assert response.status_code == 302
+    assert request.category is None
+    shown = alice_client.get(request.get_absolute_url()).content.decode()
+    assert "<dd>Autre</dd>" in shown
+
+
+def test_r1_with_categories_other_is_the_empty_choice(alice_client, site, plumbing):
+    page = alice_client.get(reverse("requests_center:new")).content.decode()
+    assert '<option value="" selected>Autre</option>' in page
+    assert "Plomberie" in page
+
+
+def test_r1_a_request_is_shown_in_the_readers_time_zone(alice_client, alice, site, plumbing):
+    import datetime
+
+    alice.time_zone = "America/Toronto"
+    alice.save()
+    request = services.submit(
+        alice, site=site, category=plumbing, title="Fuite", description="Sous l'évier"
+    )
+    Request.objects.filter(pk=request.pk).update(
+        created_at=datetime.datetime(2026, 3, 12, 15, 30, tzinfo=datetime.UTC)
+    )
+    page = alice_client.get(request.get_absolute_url()).content.decode()
+    assert "11:30" in page  # 15:30 UTC is 11:30 in Toronto (EDT), 16:30 in Paris
+    assert "16:30" not in page
+    listing = alice_client.get(reverse("requests_center:list")).content.decode()
+    assert 'datetime="2026-03-12T11:30:00-04:00"' in listing

@@ -132,7 +132,9 @@ def test_v1_manager_creates_a_visit_with_its_visitors_in_the_admin(
     assert response.status_code == 302, response.context["adminform"].form.errors
     visit = Visit.objects.get()
     assert (visit.host, visit.visitors.get().name) == (alice, "Claire Petit")
-    assert [m.subject for m in mail.outbox] == ["Invitation : Audit chaufferie le 3 décembre 2026"]
+    assert [m.subject for m in mail.outbox] == [
+        "Invitation\u00a0: Audit chaufferie le 3 décembre 2026"
+    ]
 
 
 def test_v2_moving_a_visit_in_the_admin_updates_the_visitors_calendar(

@@ -32,7 +32,7 @@ def test_v1_each_visitor_gets_a_personal_invitation_with_an_ics(plan_visit, alic
     [to_claire] = emails_to("claire@atlas.test")
     [to_john] = emails_to("john@boilers.test")
     assert to_john.subject == "Invitation: Réunion projet Atlas on December 3, 2026"
-    assert to_claire.subject == "Invitation : Réunion projet Atlas le 3 décembre 2026"
+    assert to_claire.subject == "Invitation\u00a0: Réunion projet Atlas le 3 décembre 2026"
     assert "Alice Durand vous attend pour «\u00a0Réunion projet Atlas\u00a0»" in to_claire.body
     assert "jeudi 3 décembre 2026, de 08:00 à 09:00" in to_claire.body  # Paris time
     assert "Bâtiment A, 12 rue des Tilleuls, 69003 Lyon" in to_claire.body
@@ -82,7 +82,7 @@ def test_v2_moved_visit_tells_visitors_old_and_new_details_side_by_side(
             visit, alice, start=visit.start + 24 * HOUR, end=visit.end + 25 * HOUR
         )
     [change] = emails_to("claire@atlas.test")
-    assert change.subject == "Visite modifiée : Réunion projet Atlas le 4 décembre 2026"
+    assert change.subject == "Visite modifiée\u00a0: Réunion projet Atlas le 4 décembre 2026"
     assert "Avant\u00a0: jeudi 3 décembre 2026, de 08:00 à 09:00 — Bâtiment A" in change.body
     assert (
         "Maintenant\u00a0: vendredi 4 décembre 2026, de 08:00 à 10:00 — Bâtiment A" in change.body
@@ -127,7 +127,7 @@ def test_v3_reminder_24h_before_when_created_exactly_48h_ahead(
     with on_commit():
         assert dispatch.dispatch_due() == 1
     [sent] = mail.outbox
-    assert sent.subject == "Rappel : votre visite demain, 2 décembre 2026 à 08:00"
+    assert sent.subject == "Rappel\u00a0: votre visite demain, 2 décembre 2026 à 08:00"
     assert self_check_in_url(visit.visitors.get()) in sent.body
 
 
@@ -165,7 +165,7 @@ def test_v3_moved_visit_moves_its_reminder(visit, alice, time_machine, frozen, o
     with on_commit():
         assert dispatch.dispatch_due() == 1
     assert [m.subject for m in mail.outbox] == [
-        "Rappel : votre visite demain, 4 décembre 2026 à 08:00"
+        "Rappel\u00a0: votre visite demain, 4 décembre 2026 à 08:00"
     ]
 
 
@@ -192,7 +192,7 @@ def test_v4_cancelled_visit_tells_visitors_with_a_cancelling_ics(visit, alice, o
     with on_commit():
         services.cancel_visit(visit, alice)
     [cancellation] = emails_to("claire@atlas.test")[1:]
-    assert cancellation.subject == "Visite annulée : Réunion projet Atlas le 3 décembre 2026"
+    assert cancellation.subject == "Visite annulée\u00a0: Réunion projet Atlas le 3 décembre 2026"
     assert "est annulée" in cancellation.body
     method, ics = ics_of(cancellation)
     event = event_of(ics)
@@ -298,7 +298,7 @@ def test_v6_host_is_told_once_of_a_visitor_still_in_at_closing_time(
     [told] = mail.outbox
     assert told.to == ["Alice Durand <alice@example.test>"]
     assert (
-        told.subject == "Sortie non enregistrée : Claire Petit"
+        told.subject == "Sortie non enregistrée\u00a0: Claire Petit"
     )  # a subject is one line of plain spaces
     assert deliveries("visits.not_checked_out", channel="inapp", user=alice).exists()
     visit.refresh_from_db()

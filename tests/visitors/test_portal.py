@@ -150,9 +150,9 @@ def test_v2_host_moves_the_visit_adds_and_removes_visitors(
     assert list(visit.co_hosts.all()) == []  # unticked
     subjects = {m.to[0].split(" <")[0]: m.subject for m in mail.outbox}
     assert subjects == {
-        "Marc Leroy": "Visite modifiée : Réunion projet Atlas le 3 décembre 2026",
+        "Marc Leroy": "Visite modifiée\u00a0: Réunion projet Atlas le 3 décembre 2026",
         "John Smith": "Visit cancelled: Réunion projet Atlas on December 3, 2026",
-        "Claire Petit": "Invitation : Réunion projet Atlas le 3 décembre 2026",
+        "Claire Petit": "Invitation\u00a0: Réunion projet Atlas le 3 décembre 2026",
     }
     assert "Avant\u00a0: jeudi 3 décembre 2026, de 08:00 à 09:00" in emails_to(marc.email)[0].body
 
@@ -165,7 +165,7 @@ def test_v4_host_cancels_the_visit(alice_client, visit, on_commit):
     visit.refresh_from_db()
     assert visit.status == Visit.Status.CANCELLED
     assert [m.subject for m in mail.outbox] == [
-        "Visite annulée : Réunion projet Atlas le 3 décembre 2026"
+        "Visite annulée\u00a0: Réunion projet Atlas le 3 décembre 2026"
     ]
     # A cancelled visit can no longer be changed.
     assert alice_client.get(reverse("visitors:edit", args=[visit.pk])).status_code == 302

@@ -7,6 +7,7 @@ adds its own demo objects in a `demo.py` with `seed(demo)` (found like events.py
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import translation
@@ -79,6 +80,5 @@ class Command(BaseCommand):
         for email, name, role in DEMO_PEOPLE:
             label = role.label if role else "platform administrator"
             self.stdout.write(f"  {email:<22} {name:<16} {label}")
-        self.stdout.write(
-            "  Back office: http://127.0.0.1:8000/admin/  Portal: http://127.0.0.1:8000/"
-        )
+        site = settings.SITE_URL
+        self.stdout.write(f"  Back office: {site}/admin/  Portal: {site}/")
