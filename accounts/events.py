@@ -56,8 +56,13 @@ WELCOME_EN = (
 
 
 def set_password_link(user):
-    """A link to choose a first password (Django's reset tokens), for who has none yet."""
-    if user.has_usable_password():
+    """A link to choose a first password (Django's reset tokens), for who has none yet.
+
+    The message is in its organisation's delivery log, where that organisation's
+    managers read it: someone who belongs to another organisation too gets no link
+    (they choose a password through "forgotten password", whose log is nobody's).
+    """
+    if user.has_usable_password() or user.memberships.count() > 1:
         return ""
     path = reverse(
         "password_reset_confirm",

@@ -193,3 +193,18 @@ def test_i14_a_message_written_by_hand_has_the_same_layout_and_footer(
     assert "Envoyé par Résidence Les Tilleuls avec Relais." in html
     assert "Se désabonner" in links(html)
     assert "Ne plus recevoir ces messages\u00a0: http://" in email.body
+
+
+def test_p3_someone_of_another_organisation_too_gets_no_set_password_link_in_this_ones_log(
+    organisation, other_organisation, sent
+):
+    # Its delivery log is read by this organisation's managers: the link would let them in.
+    dana = User.objects.create_user("dana@example.test")  # no password yet
+    sent(Membership.objects.create, user=dana, organisation=other_organisation, role=Role.MANAGER)
+    mail.outbox.clear()
+    sent(Membership.objects.create, user=dana, organisation=organisation, role=Role.OCCUPANT)
+    (welcome,) = [m for m in mail.outbox if dana.email in m.to[0]]
+    assert "/password/reset/" not in welcome.body
+    assert not any(
+        "/password/reset/" in d.body for d in dana.deliveries.filter(organisation=organisation)
+    )
