@@ -18,7 +18,12 @@ OPTIONS = """{
 CHECK = f"""async () => {{
   if (window.top !== window || location.pathname.startsWith("/admin/")) return null;
   if (typeof axe === "undefined") return null;  // a document Playwright opened before
-  const result = await axe.run(document, {OPTIONS});
+  // One run at a time: the check made on load may still be running when the test ends
+  // (axe refuses a second run meanwhile), so each run waits for the one before it.
+  const previous = window.__axeRunning || Promise.resolve();
+  const run = previous.catch(() => null).then(() => axe.run(document, {OPTIONS}));
+  window.__axeRunning = run;
+  const result = await run;
   return {{
     url: location.pathname,
     violations: result.violations
