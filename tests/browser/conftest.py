@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 
 from tests.browser.axe import AxeWatch
+from tests.browser.waits import WAIT_MS
 
 CHROMIUM = Path("/usr/bin/chromium")
 NOT_INSTALLED = f"Chromium not installed: apt-get install chromium (no {CHROMIUM})"
@@ -135,8 +136,7 @@ def new_context(new_context, axe_watch):
 
 @pytest.fixture
 def page(page):
-    # Fail in seconds, not Playwright's 30 s, when something is not there.
-    page.set_default_timeout(5_000)
+    page.set_default_timeout(WAIT_MS)
     return page
 
 

@@ -15,6 +15,7 @@ import notifications
 from accounts.models import Role
 from notifications.models import Delivery, Rule
 from tests.browser.login import PASSWORD, log_in
+from tests.browser.waits import WAIT_MS
 from tests.factories import RuleFactory, SiteFactory, member
 from tests.testapp.models import Appointment
 
@@ -63,7 +64,7 @@ def visit(page, url):
 def test_portal_pages_report_no_policy_violation(browser, live_server, people):
     alice, _bob = people
     page = browser.new_context(locale="fr-FR").new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(WAIT_MS)
     refused = watch_for_violations(page)
     log_in(page, f"{live_server.url}/login/", alice.email)
     for name in [
@@ -85,7 +86,7 @@ def test_portal_pages_report_no_policy_violation(browser, live_server, people):
 def test_back_office_pages_report_no_policy_violation(browser, live_server, people):
     _alice, bob = people
     page = browser.new_context(locale="fr-FR").new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(WAIT_MS)
     refused = watch_for_violations(page)
     log_in(page, f"{live_server.url}/admin/login/", bob.email)
     email = Delivery.objects.get(channel="email")

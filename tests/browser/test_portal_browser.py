@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 import notifications
 from notifications import unsubscribe
 from notifications.models import Delivery, Preference, Rule
+from tests.browser.waits import WAIT_MS
 from tests.factories import RuleFactory, member
 from tests.testapp.models import Appointment
 
@@ -107,7 +108,7 @@ def test_p1_p2_pages_fit_the_screen(
     phone = viewport is PHONE
     context = new_context(viewport=viewport, is_mobile=phone, has_touch=phone)
     page = context.new_page()
-    page.set_default_timeout(5_000)
+    page.set_default_timeout(WAIT_MS)
     size = "phone" if phone else "desktop"
 
     page.goto(f"{live_server.url}/login/")

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from accounts.models import Role
 from requests_center.models import Category, Request
 from tests.browser.login import PASSWORD, log_in
+from tests.browser.waits import WAIT_MS
 from tests.factories import SiteFactory, member
 
 
@@ -34,7 +35,7 @@ def test_r1_to_r4_alice_files_a_request_bob_answers_alice_reads_it(
 ):
     alice, bob = people
     occupant = new_context().new_page()
-    occupant.set_default_timeout(10_000)
+    occupant.set_default_timeout(WAIT_MS)
     log_in(occupant, f"{live_server.url}/login/", alice.email)
     occupant.goto(f"{live_server.url}/requests/new/")
     occupant.get_by_label("Bâtiment").select_option(label="Bâtiment A")
@@ -49,7 +50,7 @@ def test_r1_to_r4_alice_files_a_request_bob_answers_alice_reads_it(
     ]
 
     manager = new_context().new_page()
-    manager.set_default_timeout(10_000)
+    manager.set_default_timeout(WAIT_MS)
     log_in(manager, f"{live_server.url}/admin/login/", bob.email)
     manager.goto(f"{live_server.url}/admin/requests_center/request/{request.pk}/change/")
     manager.locator("[aria-labelledby=select2-id_assigned_to-container]").click()

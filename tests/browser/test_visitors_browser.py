@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Role
 from tests.browser.login import PASSWORD, log_in
+from tests.browser.waits import WAIT_MS
 from tests.factories import SiteFactory, member
 from visitors import services
 from visitors.models import Visit, Visitor
@@ -48,7 +49,7 @@ def test_v1_v5_alice_invites_claire_who_checks_herself_in_and_alice_hears_it(
 ):
     alice, chloe = people
     host = new_context().new_page()
-    host.set_default_timeout(10_000)
+    host.set_default_timeout(WAIT_MS)
     log_in(host, f"{live_server.url}/login/", alice.email)
     host.locator(".nav a[href='/visits/']").click()
     host.locator("a.button[href='/visits/new/']").click()
@@ -73,7 +74,7 @@ def test_v1_v5_alice_invites_claire_who_checks_herself_in_and_alice_hears_it(
     link = re.search(r"http://\S+/visits/check-in/\S+/", invitation.body).group()
 
     visitor = new_context().new_page()  # no login: a stranger's phone
-    visitor.set_default_timeout(10_000)
+    visitor.set_default_timeout(WAIT_MS)
     visitor.goto(link)
     expect(visitor.get_by_role("heading", level=1)).to_contain_text("Claire Petit")
     visitor.locator("button[value=check_in]").click()
@@ -101,7 +102,7 @@ def test_p1_visit_pages_fit_the_screen(
     phone = viewport is PHONE
     context = new_context(viewport=viewport, is_mobile=phone, has_touch=phone)
     page = context.new_page()
-    page.set_default_timeout(5_000)
+    page.set_default_timeout(WAIT_MS)
     size = "phone" if phone else "desktop"
     site = alice.memberships.get().organisation.sites.get()
     at = morning.replace(hour=10)
