@@ -13,6 +13,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from accounts.admin import ReadOnlyInline
 from accounts.scoping import (
     OrganisationScopedAdmin,
     ScopedAccessMixin,
@@ -40,7 +41,7 @@ class DeliveryEventFilter(EventCodeFilter):
     field_path = "event__code"
 
 
-class ReadOnlyDeliveriesMixin(ScopedAccessMixin):
+class ReadOnlyDeliveriesMixin(ReadOnlyInline, ScopedAccessMixin):
     """Deliveries listed under another object: the log is never edited by hand."""
 
     model = Delivery
@@ -51,15 +52,6 @@ class ReadOnlyDeliveriesMixin(ScopedAccessMixin):
     # "why" and not "reason": a model field's name would show its raw, untranslated value.
     fields = ["created", "channel", "recipient", "address", "light", "why", "sent_at"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=gettext_lazy("created"))
     def created(self, delivery):
