@@ -90,8 +90,9 @@ def bench_database():
 
         purge_broker()
         connections.close_all()
-        with _admin_connection() as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if os.environ.get("BENCH_KEEP_DATABASE") != "true":  # kept, to look into plans after
+            with _admin_connection() as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def attach():

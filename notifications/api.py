@@ -8,18 +8,19 @@ from django.contrib.contenttypes.models import ContentType
 
 from notifications.events import get_event_type
 from notifications.models import Event
-from notifications.outbox import plan_on_commit
+from notifications.outbox import plan_on_commit, store
 from notifications.planning import cancel_target, replan_target
 
 
 def emit(code, target, /, actor=None, organisation=None, **data):
     """Record that `code` happened to `target`, in the caller's transaction (SPEC N-8).
 
-    Planning is queued once the transaction commits; if the broker is down
-    then, the stored event waits for the sweeper.
+    Planning is published once the transaction commits, by a thread of this
+    process: the caller waits for its row, never for the broker. If the broker
+    is down then, the stored event waits for the sweeper.
     """
     event_type = get_event_type(code)  # an unknown code fails here, loudly
-    event = Event.objects.create(
+    event = Event(
         code=code,
         organisation=organisation or getattr(target, "organisation", None),
         target_type=ContentType.objects.get_for_model(target) if target is not None else None,
@@ -27,6 +28,7 @@ def emit(code, target, /, actor=None, organisation=None, **data):
         actor=actor,
         data=data,
     )
+    store(event)
     plan_on_commit(event.pk, event_type.priority)
     return event
 

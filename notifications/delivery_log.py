@@ -1,15 +1,41 @@
-"""What managers do with the delivery log besides reading it: resend, export (SPEC N-6)."""
+"""What managers do with the delivery log besides reading it: search, resend, export (SPEC N-6)."""
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from accounts.models import User
 from notifications.models import Delivery
 from notifications.outbox import send_on_commit
+from notifications.recipients import as_e164
 
 RESEND_SUFFIX = ":resend:"
 NOT_RESENDABLE = (Delivery.Status.SCHEDULED, Delivery.Status.QUEUED, Delivery.Status.SENDING)
+
+
+def search(deliveries, term):
+    """The deliveries to one address, on an index: "I got no alert" answered at once (SPEC A-8).
+
+    An email address in any case also finds the messages on other channels of
+    the person whose account it is; a phone number as people type it
+    ("06 12 34 56 78") finds those sent to +33612345678; anything else is taken
+    for a provider's message id. Nothing matches part of a name or an address:
+    that would read the whole log.
+    """
+    term = term.strip()
+    if not term:
+        return deliveries
+    if "@" in term:
+        # Account emails keep the case they were typed in, but for the domain.
+        typed = {term, term.lower(), User.objects.normalize_email(term)}
+        accounts = User.objects.filter(email__in=typed)
+        return deliveries.filter(Q(address__iexact=term) | Q(user__in=accounts))
+    phone = as_e164(term)
+    if phone:
+        return deliveries.filter(address=phone)
+    return deliveries.filter(provider_message_id=term)
 
 
 def can_resend(delivery):
@@ -27,7 +53,9 @@ def resend(deliveries):
 
 def _resend_copy(original):
     prefix = original.dedupe_key + RESEND_SUFFIX
-    number = Delivery.objects.filter(dedupe_key__startswith=prefix).count() + 1
+    # Among the recipient's own deliveries (an index), not a prefix search of every key.
+    earlier = Delivery.objects.filter(recipient_key=original.recipient_key)
+    number = earlier.filter(dedupe_key__startswith=prefix).count() + 1
     # Rule messages are rendered again at send time; manual ones keep their written text.
     copy = Delivery.to(
         original.recipient,
@@ -71,10 +99,21 @@ def csv_header():
     return [_(label) for label, _value in CSV_COLUMNS]
 
 
-def csv_rows(deliveries):
-    """One list of cells per delivery, streamed from the database."""
-    for delivery in deliveries.select_related("event", "organisation").iterator(chunk_size=2000):
-        yield [_spreadsheet_safe(value(delivery)) for _label, value in CSV_COLUMNS]
+def csv_rows(deliveries, zone=None):
+    """One list of cells per delivery, streamed from the database in bounded memory.
+
+    `zone`: the reader's time zone, fixed by the request; the rows are written
+    after it has gone (default: the zone active now).
+    """
+    # The message texts are not exported: left in the database, not read 2,000 at a time.
+    rows = deliveries.select_related("event", "organisation").defer("body", "html")
+    return _cells(rows, zone or timezone.get_current_timezone())
+
+
+def _cells(rows, zone):
+    with timezone.override(zone):
+        for delivery in rows.iterator(chunk_size=2000):
+            yield [_spreadsheet_safe(value(delivery)) for _label, value in CSV_COLUMNS]
 
 
 def _local(moment):

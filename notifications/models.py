@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from core.files import RandomName, display_name, validate_upload_size, validate_upload_type
@@ -32,11 +33,13 @@ class TargetQuerySet(models.QuerySet):
 class Event(models.Model):
     """Something that happened, stored in the same transaction as the change (the outbox)."""
 
-    code = models.CharField(_("event"), max_length=100, db_index=True)
+    code = models.CharField(_("event"), max_length=100)
     organisation = models.ForeignKey(
         "accounts.Organisation", models.CASCADE, null=True, blank=True, related_name="+"
     )
-    target_type = models.ForeignKey(ContentType, models.CASCADE, null=True, related_name="+")
+    target_type = models.ForeignKey(
+        ContentType, models.CASCADE, null=True, related_name="+", db_index=False
+    )
     target_id = models.PositiveBigIntegerField(null=True)
     target = GenericForeignKey("target_type", "target_id")
     actor = models.ForeignKey(
@@ -55,10 +58,18 @@ class Event(models.Model):
     class Meta:
         verbose_name = _("event")
         verbose_name_plural = _("events")
+        # Each emit pays for every index, inside a domain save: only those a query reads.
+        # With the primary key and the foreign keys to organisation (its deletion, the
+        # admin's scope) and actor (a person's erasure sets it to null):
         indexes = [
+            # the sweeper: events left unplanned, oldest first;
             models.Index(
                 fields=["created_at"], condition=Q(planned_at=None), name="event_unplanned"
-            )
+            ),
+            # a target that moves re-plans its events (`target_moved`), on the caller's path;
+            models.Index(fields=["target_type", "target_id"], name="event_target"),
+            # the delivery log's event filter, the admin's, and a rule's dry run (by code).
+            models.Index(fields=["code"], name="event_code"),
         ]
 
     def __str__(self):
@@ -369,10 +380,18 @@ class Delivery(models.Model):
     rule = models.ForeignKey(
         Rule, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("rule")
     )
+    # Foreign keys without an index of their own are the first column of one in Meta.
     organisation = models.ForeignKey(
-        "accounts.Organisation", models.CASCADE, null=True, blank=True, related_name="+"
+        "accounts.Organisation",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
-    target_type = models.ForeignKey(ContentType, models.CASCADE, null=True, related_name="+")
+    target_type = models.ForeignKey(
+        ContentType, models.CASCADE, null=True, related_name="+", db_index=False
+    )
     target_id = models.PositiveBigIntegerField(null=True)
     target = GenericForeignKey("target_type", "target_id")
 
@@ -383,15 +402,16 @@ class Delivery(models.Model):
         blank=True,
         related_name="deliveries",
         verbose_name=_("person"),
+        db_index=False,
     )
     recipient_key = models.CharField(max_length=100)
     recipient_name = models.CharField(_("recipient"), max_length=200, blank=True)
-    address = models.CharField(_("address"), max_length=254, blank=True, db_index=True)
+    address = models.CharField(_("address"), max_length=254, blank=True)
     language = models.CharField(_("language"), max_length=5)
     time_zone = models.CharField(_("time zone"), max_length=64)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     priority = models.CharField(_("priority"), max_length=10, choices=Priority.CHOICES)
-    dedupe_key = models.CharField(max_length=255, unique=True)
+    dedupe_key = models.CharField(max_length=255)
 
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
     reason = models.CharField(_("reason"), max_length=255, blank=True)
@@ -399,9 +419,7 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     error_type = models.CharField(_("error type"), max_length=100, blank=True)
-    provider_message_id = models.CharField(
-        _("provider message id"), max_length=255, blank=True, db_index=True
-    )
+    provider_message_id = models.CharField(_("provider message id"), max_length=255, blank=True)
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     body = models.TextField(_("text"), blank=True)
     html = models.TextField(_("HTML"), blank=True)
@@ -420,11 +438,32 @@ class Delivery(models.Model):
         verbose_name = _("delivery")
         verbose_name_plural = _("delivery log")
         ordering = ["-created_at"]
+        # Every write of a delivery (planned, claimed, sent, delivered...) writes an entry
+        # in each of these: only those a query reads, each said by whom. With the primary
+        # key (the log's order, newest first) and the foreign keys to event and rule.
+        constraints = [
+            # Planning's duplicates: a replayed event plans nothing new.
+            models.UniqueConstraint(fields=["dedupe_key"], name="delivery_dedupe_key"),
+        ]
         indexes = [
+            # dispatch_due: scheduled rows whose time has come.
             models.Index(fields=["send_at"], condition=Q(status="scheduled"), name="delivery_due"),
-            models.Index(fields=["status", "updated_at"], name="delivery_status"),
+            # The log's status filter, newest first; the sweeper's queued and sending rows.
+            models.Index(fields=["status", "id"], name="delivery_status_log"),
+            # The log's channel filter, newest first.
+            models.Index(fields=["channel", "id"], name="delivery_channel_log"),
+            # A manager's log (their organisation, newest first); an organisation's deletion.
+            models.Index(fields=["organisation", "id"], name="delivery_organisation_log"),
+            # The log's search: an address in any case (and suppressions: as it is).
+            models.Index(Upper("address"), name="delivery_address_any_case"),
+            models.Index(fields=["address"], name="delivery_address"),
+            # Provider feedback finds its delivery.
+            models.Index(fields=["provider_message_id"], name="delivery_provider_id"),
+            # An object's history, its re-planned and cancelled reminders.
             models.Index(fields=["target_type", "target_id"], name="delivery_target"),
+            # The in-app inbox; a person's deliveries (search, erasure).
             models.Index(fields=["user", "channel", "read_at"], name="delivery_inbox"),
+            # Daily caps per recipient; a recipient's resends.
             models.Index(fields=["recipient_key", "created_at"], name="delivery_recipient"),
         ]
 

@@ -1,6 +1,7 @@
 """emit stores the event with the change; the sweeper recovers what the broker lost (SPEC N-8)."""
 
 import datetime
+import threading
 
 import pytest
 from django.core import mail
@@ -104,3 +105,76 @@ def test_n8_worker_killed_mid_send_gets_its_delivery_back_after_the_lease(
     delivery.refresh_from_db()
     assert delivery.status == Status.SENT
     assert len(mail.outbox) == 1
+
+
+# The publisher: planning reaches the broker from a thread, off the caller's path -----------
+
+
+@pytest.fixture
+def not_eager():
+    """Tasks published to a broker, as in production, rather than run where they are queued."""
+    from celery import current_app
+
+    current_app.conf.task_always_eager = False
+    yield
+    assert outbox.publisher.flush(timeout=10)
+    current_app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def publishing(not_eager, monkeypatch):
+    """The broker as the publisher thread reaches it: every publish recorded."""
+    published = []
+
+    def apply_async(args, queue=None, producer=None, **options):
+        published.append((args[0], queue, threading.current_thread().name))
+
+    monkeypatch.setattr(plan_event, "apply_async", apply_async)
+    return published
+
+
+def test_n8_emit_hands_planning_to_the_publisher_thread_once_committed(
+    appointment_factory, publishing, django_capture_on_commit_callbacks
+):
+    appointment = appointment_factory()
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        event = notifications.emit("testapp.booked", appointment, note="x")
+        assert outbox.publisher.flush(timeout=10) and publishing == []  # not before commit
+    assert outbox.publisher.flush(timeout=10)
+    assert publishing == [(event.pk, "high", "relais-publisher")]  # testapp.booked: high
+    stored = Event.objects.get(pk=event.pk)
+    assert (stored.code, stored.target, stored.data, stored.planned_at) == (
+        "testapp.booked", appointment, {"note": "x"}, None,
+    )  # fmt: skip
+    assert stored.created_at is not None and stored.organisation == appointment.organisation
+
+
+def test_n8_a_publish_the_broker_refuses_is_left_to_the_sweeper(
+    appointment_factory, publishing, monkeypatch, frozen, time_machine, caplog
+):
+    def broker_down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(plan_event, "apply_async", broker_down)
+    first = appointment_factory()
+    outbox.publisher.submit(101, "default")
+    outbox.publisher.submit(102, "default")
+    assert outbox.publisher.flush(timeout=10)  # given up, not stuck
+    assert "2 events; the sweeper will retry" in caplog.text
+    assert first.pk  # the caller went on: nothing raised on its path
+
+
+def test_n8_a_full_backlog_leaves_new_events_to_the_sweeper(not_eager, caplog):
+    publisher = outbox.Publisher(backlog=0)
+    publisher.submit(7, "default")
+    assert publisher.flush(timeout=1)
+    assert "backlog full; event 7 is left to the sweeper" in caplog.text
+
+
+def test_n8_a_forked_child_starts_its_own_publisher(publishing):
+    outbox.publisher.submit(5, "high")
+    assert outbox.publisher.flush(timeout=10)
+    outbox.publisher.forget()  # as os.fork() does in the child
+    outbox.publisher.submit(6, "high")
+    assert outbox.publisher.flush(timeout=10)
+    assert [row[:2] for row in publishing] == [(5, "high"), (6, "high")]

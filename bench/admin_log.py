@@ -1,0 +1,287 @@
+"""The admin delivery log at scale: each page with 1,000 deliveries and with 1,000,000.
+
+    python bench/admin_log.py --rows 1000000 --small 1000
+
+A manager asked "I got no alert" on a storm morning must get the answer at
+once, whatever the size of the log. The log is filled twice, with `--small`
+then `--rows` deliveries spread over the last 90 days (three organisations of
+70 %, 25 % and 5 %; email, SMS, push, in-app and voice from 60 % down to 1 %;
+statuses from 40 % sent down to 0.5 % sending), and each page is requested
+through Django's test client, as the manager of the middle organisation or as a
+superuser: the list, each filter, a search by email and by phone, a page
+further back, one delivery. Each keeps its median of `--repeat` requests.
+
+At the large size every SQL statement a page ran is captured and checked: no
+COUNT(*) without a LIMIT (but one person's unread messages, the portal's
+badge), and each statement on the delivery and event tables
+read through an index (its EXPLAIN shows no sequential scan of them). The CSV
+export streams one filter's rows: its time grows with what it exports, so it is
+reported (rows/s, memory added) but not in the ratio.
+Headline: `admin_log: <worst ratio of a page's large to small median>` (target <= 2.0).
+"""
+
+import argparse
+import re
+
+import harness
+
+DAYS = 90
+# Deliveries per event: a fan-out of a few dozen, as reminders and alerts go.
+PER_EVENT = 50
+PEOPLE = 2000  # accounts; the other recipients are plain contacts (visitors, occupants)
+CONTACTS = 50_000  # distinct addresses at the large size
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--small", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    with harness.bench_database():
+        run(args.rows, args.small, args.repeat)
+
+
+def run(rows, small, repeat):
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    # DEBUG is off, as in production, but nothing was collected: plain static file names.
+    static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    with override_settings(STORAGES={**settings.STORAGES, "staticfiles": static}):
+        _run(rows, small, repeat)
+
+
+def _run(rows, small, repeat):
+    print(f"admin_log: the delivery log at {small:,} and {rows:,} rows ({harness.machine()})")
+    world = _world()
+    results = {}
+    for size in (small, rows):
+        with harness.Timer() as loading:
+            _fill(world, size)
+        harness.figure(f"loading {size:,} deliveries (not measured)", loading.seconds, "s")
+        results[size] = _measure(world, repeat, check=size == rows)
+    print("page: median at small, median at large, ratio")
+    worst = 0.0
+    for name in results[rows]:
+        low, high = results[small][name]["seconds"], results[rows][name]["seconds"]
+        worst = max(worst, high / low)
+        print(f"  {name}: {1000 * low:.1f} ms, {1000 * high:.1f} ms, {high / low:.2f}")
+    problems = [p for result in results[rows].values() for p in result["problems"]]
+    harness.figure("statements at the large size that count unbounded or scan", len(problems))
+    for problem in problems:
+        print(f"    {problem}")
+    _export(world, rows)
+    harness.headline("admin_log", worst)
+
+
+def _world():
+    """Three organisations, a manager of the middle one, a superuser, people, a rule."""
+    from accounts.models import Membership, Organisation, Role, User
+    from notifications.models import Rule
+
+    organisations = [
+        Organisation.objects.create(name=name, sending_mode=Organisation.SendingMode.PRODUCTION)
+        for name in ("Déneigement Nord", "Résidence du Parc", "Club des Pins")
+    ]
+    manager = User.objects.create(email="bob@example.test", display_name="Bob")
+    Membership.objects.create(user=manager, organisation=organisations[1], role=Role.MANAGER)
+    root = User.objects.create(email="root@example.test", is_staff=True, is_superuser=True)
+    User.objects.bulk_create(
+        User(email=f"person{k}@example.test", display_name=f"Person {k}") for k in range(PEOPLE)
+    )
+    people = list(User.objects.filter(email__startswith="person").order_by("pk"))
+    rule = Rule.objects.create(name="Alerte", event_code="testapp.booked", roles=["client"])
+    return {
+        "organisations": [o.pk for o in organisations],
+        "manager": manager,
+        "root": root,
+        "first_person": people[0].pk,
+        "rule": rule.pk,
+    }
+
+
+def _fill(world, size):
+    """`size` deliveries (and their events) over the last DAYS days, oldest first; in SQL."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from tests.testapp.models import Appointment
+
+    harness.sql("TRUNCATE notifications_event CASCADE")
+    events = max(size // PER_EVENT, 1)
+    a, b, c = world["organisations"]
+    organisation = f"CASE WHEN e % 20 < 14 THEN {a} WHEN e % 20 < 19 THEN {b} ELSE {c} END"
+    code = (
+        "CASE WHEN e % 100 < 50 THEN 'testapp.booked' WHEN e % 100 < 75 THEN 'visits.invited' "
+        "WHEN e % 100 < 90 THEN 'requests.created' WHEN e % 100 < 99 THEN 'visits.changed' "
+        "ELSE 'testapp.secret_code' END"
+    )
+
+    def ago(row):  # row `size` is now, row 0 is DAYS days ago
+        return f"now() - make_interval(secs => {DAYS * 86400} * ({size} - {row})::float / {size})"
+
+    target_type = ContentType.objects.get_for_model(Appointment).pk
+    harness.sql(
+        "INSERT INTO notifications_event (id, code, organisation_id, target_type_id, target_id,"
+        " data, is_test, created_at, planned_at, planning_attempts, planning_error)"
+        f" SELECT e, {code}, {organisation}, {target_type}, e, '{{}}', false,"
+        f" {ago(f'e * {PER_EVENT}')}, now(), 0, ''"
+        f" FROM generate_series(1::bigint, {events}) AS e"
+    )
+    contacts = max(min(CONTACTS, size // 20), 1)
+    # One recipient per i: k; a tenth of the emails typed with capitals, as people do.
+    k = f"(i * 7919 % {contacts})"
+    channel = (
+        "CASE WHEN i % 100 < 60 THEN 'email' WHEN i % 100 < 90 THEN 'sms' "
+        "WHEN i % 100 < 97 THEN 'push' WHEN i % 100 < 99 THEN 'inapp' ELSE 'voice' END"
+    )
+    address = (
+        f"CASE WHEN i % 100 < 60 THEN (CASE WHEN {k} % 10 = 0 THEN 'Occupant' ELSE 'occupant' END)"
+        f" || {k} || '@example.test' WHEN i % 100 < 90 OR i % 100 >= 99"
+        f" THEN '+3361' || lpad({k}::text, 7, '0') ELSE '' END"
+    )
+    s = "(i * 7 % 1000)"
+    status = (
+        f"CASE WHEN {s} < 400 THEN 'sent' WHEN {s} < 800 THEN 'delivered' "
+        f"WHEN {s} < 880 THEN 'opened' WHEN {s} < 900 THEN 'clicked' "
+        f"WHEN {s} < 930 THEN 'suppressed' WHEN {s} < 945 THEN 'failed' "
+        f"WHEN {s} < 955 THEN 'bounced' WHEN {s} < 975 THEN 'scheduled' "
+        f"WHEN {s} < 990 THEN 'cancelled' WHEN {s} < 995 THEN 'queued' ELSE 'sending' END"
+    )
+    user = f"CASE WHEN {k} < {PEOPLE} THEN {world['first_person']} + {k} END"
+    harness.sql(
+        "INSERT INTO notifications_delivery (event_id, rule_id, organisation_id, target_type_id,"
+        " target_id, user_id, recipient_key, recipient_name, address, language, time_zone,"
+        " channel, priority, dedupe_key, status, reason, send_at, attempts, last_error,"
+        " error_type, provider_message_id, subject, body, html, created_at, updated_at,"
+        " claimed_at, sent_at, delivered_at, opened_at, read_at)"
+        f" SELECT event.id, {world['rule']}, event.organisation_id, event.target_type_id,"
+        f" event.target_id, {user}, 'contact:' || {k}, 'Occupant ' || {k}, {address}, 'fr',"
+        f" 'Europe/Paris', {channel}, 'bulk', 'bench:' || i, {status}, '', {ago('i')},"
+        " 1, '', '', 'msg-' || i, 'Déneigement demain', repeat('Bonjour, ', 30), '',"
+        f" {ago('i')}, {ago('i')}, NULL, {ago('i')}, NULL, NULL, NULL"
+        f" FROM generate_series(1::bigint, {size}) AS i"
+        f" JOIN notifications_event event ON event.id = 1 + (i - 1) / {PER_EVENT}"
+    )
+    harness.sql("VACUUM ANALYZE notifications_delivery")
+    harness.sql("VACUUM ANALYZE notifications_event")
+
+
+def _pages(world):
+    """(name, who, query string) of each page measured."""
+    import datetime
+
+    from django.utils import timezone
+
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    tomorrow = today + datetime.timedelta(days=1)
+    week = today - datetime.timedelta(days=7)
+    long_ago = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+    return [
+        ("list, superuser", "root", {}),
+        ("list, manager", "manager", {}),
+        ("list, page 10", "root", {"p": "10"}),
+        ("filter: today", "manager", {"created_at__gte": today, "created_at__lt": tomorrow}),
+        ("filter: past 7 days", "manager", {"created_at__gte": week, "created_at__lt": tomorrow}),
+        ("filter: nothing before the log", "manager", {"created_at__lt": long_ago}),
+        ("filter: channel sms", "manager", {"channel": "sms"}),
+        ("filter: channel voice", "manager", {"channel": "voice"}),
+        ("filter: status sent", "manager", {"status": "sent"}),
+        ("filter: status failed", "manager", {"status": "failed"}),
+        ("filter: status sending", "manager", {"status": "sending"}),
+        ("filter: event (rare)", "manager", {"event_code": "testapp.secret_code"}),
+        ("filter: event (common)", "manager", {"event_code": "testapp.booked"}),
+        ("filter: organisation", "root", {"organisation__id__exact": world["organisations"][2]}),
+        ("filter: status failed + channel sms", "manager", {"status": "failed", "channel": "sms"}),
+        ("search: email", "manager", {"q": "occupant10@example.test"}),
+        ("search: phone", "manager", {"q": "06 10 00 00 07"}),
+        ("search: an account's email", "manager", {"q": "person7@example.test"}),
+        ("search: no such address", "manager", {"q": "nobody@example.test"}),
+    ]
+
+
+def _measure(world, repeat, check):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from notifications.models import Delivery
+
+    clients = {}
+    for who in ("manager", "root"):
+        clients[who] = Client(SERVER_NAME="localhost")
+        clients[who].force_login(world[who])
+    url = reverse("admin:notifications_delivery_changelist")
+    detail = Delivery.objects.filter(organisation_id=world["organisations"][1]).order_by("pk")
+    pages = _pages(world) + [
+        (
+            "one delivery",
+            "manager",
+            reverse("admin:notifications_delivery_change", args=[detail.values_list("pk")[0][0]]),
+        )
+    ]
+    results = {}
+    for name, who, params in pages:
+        target = params if isinstance(params, str) else url
+        query = {} if isinstance(params, str) else params
+        client = clients[who]
+        response = client.get(target, query)  # warm up: caches, the plan
+        assert response.status_code == 200, f"{name}: HTTP {response.status_code}"
+        times = []
+        for _ in range(repeat):
+            with harness.Timer() as timer:
+                client.get(target, query)
+            times.append(timer.seconds)
+        problems = []
+        if check:
+            with CaptureQueriesContext(connection) as captured:
+                client.get(target, query)
+            problems = [f"{name}: {p}" for q in captured.captured_queries for p in _check(q)]
+        results[name] = {"seconds": harness.median(times), "problems": problems}
+    return results
+
+
+BIG_TABLES = ("notifications_delivery", "notifications_event")
+
+
+def _check(query):
+    """What is wrong with one captured statement: an unbounded COUNT, a sequential scan."""
+    sql = query["sql"]
+    if not sql.lstrip().upper().startswith("SELECT") or not any(t in sql for t in BIG_TABLES):
+        return []
+    problems = []
+    # One person's unread in-app messages (the portal's badge, on every page) are few.
+    one_person = re.search(r'"user_id" = \d+', sql)
+    if re.search(r"COUNT\(\*\)", sql, re.I) and " LIMIT " not in sql.upper() and not one_person:
+        problems.append(f"unbounded count: {sql[:160]}")
+    plan = "\n".join(row[0] for row in harness.sql("EXPLAIN " + sql))
+    for table in BIG_TABLES:
+        if f"Seq Scan on {table}" in plan:
+            problems.append(f"sequential scan of {table}: {sql[:160]}")
+    return problems
+
+
+def _export(world, rows):
+    """Stream the CSV export of one filter's rows; report rows/s and the memory it added."""
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(world["manager"])
+    url = reverse("admin:notifications_delivery_changelist") + "?channel=sms"
+    data = {"action": "export_csv", "select_across": "1", "index": "0", "_selected_action": "1"}
+    start_rss = harness.peak_rss_mb()
+    lines = 0
+    with harness.Timer() as timer:
+        response = client.post(url, data)
+        for chunk in response.streaming_content:
+            lines += chunk.count(b"\n")
+    print(f"CSV export of one filter (the manager's SMS, {lines - 1:,} rows; not in the ratio):")
+    harness.figure("time", timer.seconds, "s")
+    harness.figure("rows/s", round((lines - 1) / timer.seconds))
+    harness.figure("peak RSS added", round(harness.peak_rss_mb() - start_rss, 1), "MB")
+
+
+if __name__ == "__main__":
+    main()
