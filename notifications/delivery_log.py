@@ -30,8 +30,9 @@ def search(deliveries, term):
     if "@" in term:
         # Account emails keep the case they were typed in, but for the domain.
         typed = {term, term.lower(), User.objects.normalize_email(term)}
-        accounts = User.objects.filter(email__in=typed)
-        return deliveries.filter(Q(address__iexact=term) | Q(user__in=accounts))
+        # Ids, not a sub-query: the planner then reads both indexes and merges them.
+        accounts = list(User.objects.filter(email__in=typed).values_list("pk", flat=True))
+        return deliveries.filter(Q(address__iexact=term) | Q(user_id__in=accounts))
     phone = as_e164(term)
     if phone:
         return deliveries.filter(address=phone)
