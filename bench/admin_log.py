@@ -243,7 +243,8 @@ def _measure(world, repeat, check):
             with harness.Timer() as timer:
                 client.get(target, query)
             times.append(timer.seconds)
-        shown = len(response.context["cl"].result_list) if "cl" in response.context else 1
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        shown = len(changelist.result_list) if changelist else 1
         problems = []
         if check:
             with CaptureQueriesContext(connection) as captured:

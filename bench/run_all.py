@@ -1,4 +1,4 @@
-"""Run the four benchmarks one after the other, then repeat their headlines with the targets.
+"""Run the five benchmarks one after the other, then repeat their headlines with the targets.
 
     python bench/run_all.py            # the sizes of bench/README.md (about 10 minutes)
     python bench/run_all.py --quick    # a tenth of them, to check the scripts run
@@ -24,6 +24,7 @@ BENCHMARKS = [
         ">= 0.7",
     ),
     ("dispatch_due.py", ["--rows", "1000000"], ["--rows", "100000"], "<= 1.5"),
+    ("admin_log.py", ["--rows", "1000000"], ["--rows", "100000", "--repeat", "3"], "<= 2.0"),
 ]
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from notifications.events import Priority, UnknownEvent, get_event_type
 from notifications.models import Delivery, Event
-from notifications.outbox import queue_planning, send_on_commit
+from notifications.outbox import queue_plannings, send_on_commit
 from notifications.planning import plan
 from notifications.sending import MAX_ATTEMPTS
 
@@ -45,6 +45,22 @@ def plan_event(event_id):
             planning_error=f"{type(error).__name__}: {error}",
         )
         raise
+
+
+def plan_events(event_ids):
+    """Plan events published together, each on its own: one that fails stops none of the others.
+
+    A failed one is recorded on its row (`plan_event`) for the sweeper; the first
+    error is raised once all are done, so the task shows as failed.
+    """
+    failure = None
+    for event_id in event_ids:
+        try:
+            plan_event(event_id)
+        except Exception as error:  # recorded and logged by plan_event; the rest go on
+            failure = failure or error
+    if failure is not None:
+        raise failure
 
 
 def _plan_and_queue(event_id):
@@ -104,8 +120,7 @@ def sweep(now=None):
         .order_by("created_at")
         .values_list("pk", "code")[:DISPATCH_BATCH]
     )
-    for event_id, code in unplanned:
-        queue_planning(event_id, _priority(code))
+    queue_plannings([(event_id, _priority(code)) for event_id, code in unplanned])
     expired = _requeue(Status.SENDING, claimed_at__lt=now - SENDING_LEASE, now=now)
     forgotten = _requeue(Status.QUEUED, updated_at__lt=now - QUEUED_GRACE, now=now)
     return {"events": len(unplanned), **expired, **forgotten}

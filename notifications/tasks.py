@@ -19,6 +19,11 @@ def plan_event(event_id):
     dispatch.plan_event(event_id)
 
 
+@shared_task
+def plan_events(event_ids):
+    dispatch.plan_events(event_ids)
+
+
 @shared_task(bind=True, max_retries=MAX_SEND_RETRIES)
 def send_delivery(self, delivery_id):
     try:

@@ -12,7 +12,7 @@ import notifications
 from notifications import dispatch, outbox
 from notifications.events import UnknownEvent
 from notifications.models import Delivery, Event
-from notifications.tasks import plan_event, send_delivery
+from notifications.tasks import plan_event, plan_events, send_delivery
 from tests.factories import RuleFactory
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +129,7 @@ def publishing(not_eager, monkeypatch):
     def apply_async(args, queue=None, producer=None, **options):
         published.append((args[0], queue, threading.current_thread().name))
 
-    monkeypatch.setattr(plan_event, "apply_async", apply_async)
+    monkeypatch.setattr(plan_events, "apply_async", apply_async)
     return published
 
 
@@ -141,7 +141,7 @@ def test_n8_emit_hands_planning_to_the_publisher_thread_once_committed(
         event = notifications.emit("testapp.booked", appointment, note="x")
         assert outbox.publisher.flush(timeout=10) and publishing == []  # not before commit
     assert outbox.publisher.flush(timeout=10)
-    assert publishing == [(event.pk, "high", "relais-publisher")]  # testapp.booked: high
+    assert publishing == [([event.pk], "high", "relais-publisher")]  # testapp.booked: high
     stored = Event.objects.get(pk=event.pk)
     assert (stored.code, stored.target, stored.data, stored.planned_at) == (
         "testapp.booked", appointment, {"note": "x"}, None,
@@ -155,7 +155,7 @@ def test_n8_a_publish_the_broker_refuses_is_left_to_the_sweeper(
     def broker_down(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr(plan_event, "apply_async", broker_down)
+    monkeypatch.setattr(plan_events, "apply_async", broker_down)
     first = appointment_factory()
     outbox.publisher.submit(101, "default")
     outbox.publisher.submit(102, "default")
@@ -177,4 +177,34 @@ def test_n8_a_forked_child_starts_its_own_publisher(publishing):
     outbox.publisher.forget()  # as os.fork() does in the child
     outbox.publisher.submit(6, "high")
     assert outbox.publisher.flush(timeout=10)
-    assert [row[:2] for row in publishing] == [(5, "high"), (6, "high")]
+    assert [row[:2] for row in publishing] == [([5], "high"), ([6], "high")]
+
+
+def test_n8_a_burst_goes_to_the_broker_in_one_message_per_priority(publishing):
+    with outbox.publisher._condition:  # the thread is held back while the burst arrives
+        for event_id, priority in [(1, "high"), (2, "bulk"), (3, "high")]:
+            outbox.publisher._waiting.append((event_id, priority))
+            outbox.publisher._unfinished += 1
+    outbox.publisher.submit(4, "high")
+    assert outbox.publisher.flush(timeout=10)
+    assert sorted(row[:2] for row in publishing) == [([1, 3, 4], "high"), ([2], "bulk")]
+
+
+def test_n8_events_planned_together_are_planned_each_on_its_own(
+    appointment_factory, monkeypatch, django_capture_on_commit_callbacks
+):
+    RuleFactory()
+    good = notifications.emit("testapp.booked", appointment_factory())
+    bad = notifications.emit("testapp.booked", appointment_factory())
+    real = dispatch.plan
+
+    def plan(event, now=None):
+        if event.pk == bad.pk:
+            raise RuntimeError("a resolver broke")
+        return real(event, now)
+
+    monkeypatch.setattr(dispatch, "plan", plan)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        plan_events.delay([bad.pk, good.pk])
+    assert Event.objects.get(pk=good.pk).planned_at is not None
+    assert Event.objects.get(pk=bad.pk).planning_attempts == 1  # left to the sweeper
