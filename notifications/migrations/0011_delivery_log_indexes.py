@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0002_site_default_manager'),
         ('contenttypes', '0002_remove_content_type_name'),
-        ('notifications', '0010_labels'),
+        ('notifications', '0011_delivery_about'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
