@@ -298,6 +298,10 @@ if DATABASES["default"]["CONN_MAX_AGE"]:
     CELERY_DB_REUSE_MAX = 2**31
 # First wait before a failed send is retried, doubled at each retry (capped at 5 min).
 RELAIS_RETRY_BASE_SECONDS = env.integer("RELAIS_RETRY_BASE_SECONDS", 10)
+# Sending (SPEC N-21): deliveries due together go out in tasks of this many, each task's
+# provider calls overlapping on the worker process's pool of this many threads.
+RELAIS_SEND_BATCH_SIZE = env.integer("RELAIS_SEND_BATCH_SIZE", 50)
+RELAIS_SEND_THREADS = env.integer("RELAIS_SEND_THREADS", 8)
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _BROKER_DIR = DATA_DIR / "broker"
     for _folder in ("queue", "processed", "control"):

@@ -84,14 +84,14 @@ def test_n18_a_batch_counts_its_planning_with_skips_by_reason_code(fan_out):
 def test_n18_counts_follow_sends_failures_webhooks_and_cancellations(fan_out, monkeypatch):
     queued = list(Delivery.objects.filter(batch=fan_out, status=Status.QUEUED).order_by("pk"))
     broken = {queued[0].pk, queued[1].pk}
-    real_send = sending.get_backend("sms").__class__.send
+    real_send = sending.get_backend("sms").__class__.transmit
 
     def flaky(backend, delivery):
         if delivery.pk in broken:
             raise ChannelError("21211 invalid number", permanent=True)
         return real_send(backend, delivery)
 
-    monkeypatch.setattr(sending.get_backend("sms").__class__, "send", flaky)
+    monkeypatch.setattr(sending.get_backend("sms").__class__, "transmit", flaky)
     for delivery in queued[:5]:
         sending.send(delivery.pk)
     sent = Delivery.objects.filter(batch=fan_out, status=Status.SENT).order_by("pk")
