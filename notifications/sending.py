@@ -167,15 +167,16 @@ def _outcome(delivery, call):
 
 
 def _record(outcomes):
-    """The batch's results on its rows: successes in one statement, failures one by one."""
+    """The batch's results on its rows: successes in two statements, failures one by one."""
     now = timezone.now()
-    sent = [delivery for delivery, result, error in outcomes if error is None]
-    for delivery, result, error in outcomes:
-        if error is None:
-            delivery.status, delivery.sent_at, delivery.updated_at = Status.SENT, now, now
-            delivery.provider_message_id = result.provider_message_id
-            delivery.last_error = delivery.error_type = ""
-    Delivery.objects.bulk_update(sent, SENT_FIELDS)
+    sent = [(delivery, result) for delivery, result, error in outcomes if error is None]
+    for delivery, result in sent:
+        delivery.provider_message_id = result.provider_message_id
+    # What all successes share in one plain UPDATE; what each has of its own in one more.
+    Delivery.objects.filter(pk__in=[delivery.pk for delivery, _result in sent]).update(
+        status=Status.SENT, sent_at=now, updated_at=now, last_error="", error_type=""
+    )
+    Delivery.objects.bulk_update([delivery for delivery, _result in sent], OWN_FIELDS)
     retries = []
     for delivery, _result, error in outcomes:
         if error is not None:
@@ -186,8 +187,7 @@ def _record(outcomes):
     return retries
 
 
-SENT_FIELDS = ["status", "sent_at", "updated_at", "provider_message_id", "last_error"]
-SENT_FIELDS += ["error_type", "subject", "body", "html"]
+OWN_FIELDS = ["provider_message_id", "subject", "body", "html"]
 
 
 @functools.cache
