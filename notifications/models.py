@@ -94,6 +94,20 @@ class BatchTally(models.Model):
         return f"{self.batch_id} · {self.bucket} · {self.shard}: {self.count}"
 
 
+class PaceBudget(models.Model):
+    """One sender's sending budget (SPEC N-21): when its next message may go.
+
+    A virtual clock shared by every worker: booking n sends at r per second moves
+    it n / r seconds on. Changed only by a conditional UPDATE (see `pacing`).
+    """
+
+    key = models.CharField(max_length=300, unique=True)  # "sms:+33612345678"
+    next_free_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.key}: {self.next_free_at:%H:%M:%S}"
+
+
 class Event(models.Model):
     """Something that happened, stored in the same transaction as the change (the outbox)."""
 

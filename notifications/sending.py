@@ -7,6 +7,7 @@ at the attempt limit. A delivery is never left `sending`, nor re-sent forever.
 
 import functools
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
@@ -15,9 +16,10 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from notifications import pacing
 from notifications.channels import ChannelError, get_backend
 from notifications.models import Delivery, Suppression
-from notifications.outbox import send_on_commit
+from notifications.outbox import queue_sends, send_on_commit
 from notifications.planning import EXPIRED, ON_SUPPRESSION_LIST, plan_fallback, suppression_code
 from notifications.rendering import render_delivery
 from notifications.rules import conditions_hold
@@ -64,6 +66,7 @@ def send_batch(delivery_ids):
     rendered here, and the provider calls overlap on a small thread pool. Return a
     TransientFailure for each delivery to try again later (the task queues them).
     """
+    delivery_ids, turns = _take_turns(delivery_ids)
     claimed = claim(delivery_ids)
     if not claimed:
         return []  # other workers have them, or they are no longer pending
@@ -78,7 +81,39 @@ def send_batch(delivery_ids):
                 ready.append(delivery)
         except Exception as error:
             _record_failure(delivery, error)
-    return [retry for retry in _transmit_all(ready) if retry is not None]
+    return [retry for retry in _transmit_all(ready, turns) if retry is not None]
+
+
+def _take_turns(delivery_ids):
+    """The ids to send now, with each paced one's turn (SPEC N-21).
+
+    Messages of a paced channel whose sender is booked up are left queued, and
+    queued again for when their turn nears.
+    """
+    now, to_send, turns = timezone.now(), [], {}
+    paced = {}
+    queued = Delivery.objects.filter(pk__in=list(delivery_ids), status=Status.QUEUED)
+    for pk, channel, priority in queued.values_list("pk", "channel", "priority").order_by("pk"):
+        if pacing.rate(channel):
+            paced.setdefault(channel, []).append((pk, priority))
+        else:
+            to_send.append(pk)
+    for channel, rows in paced.items():
+        start, booked = pacing.book(channel, len(rows), now)
+        if booked < len(rows):
+            _come_back(rows[booked:], pacing.come_back(channel, now), now)
+        pks = [pk for pk, _priority in rows[:booked]]
+        turns.update(zip(pks, pacing.turns(channel, start, booked), strict=True))
+        to_send += pks
+    return to_send, turns
+
+
+def _come_back(rows, when, now):
+    # Touched, so the sweeper does not take them for forgotten while they wait their turn.
+    Delivery.objects.filter(pk__in=[pk for pk, _p in rows], status=Status.QUEUED).update(
+        updated_at=now
+    )
+    queue_sends(rows, countdown=max((when - now).total_seconds(), 1))
 
 
 def claim(delivery_ids):
@@ -139,7 +174,7 @@ def _suppressions(deliveries):
     return {(c, a): reason for c, a, reason in rows.values_list("channel", "address", "reason")}
 
 
-def _transmit_all(ready):
+def _transmit_all(ready, turns=None):
     """Call the providers: on the pool where the channel allows, else one after the other.
 
     What a pooled call needs is read from the database here first (`prepare`): the
@@ -152,11 +187,23 @@ def _transmit_all(ready):
             outcomes.append(_outcome(delivery, lambda b=backend, d=delivery: b.send(d)))
             continue
         try:
-            calls.append((delivery, _pool().submit(backend.transmit, backend.prepare(delivery))))
+            prepared = backend.prepare(delivery)
+            turn = turns.get(delivery.pk) if turns else None
+            if turn is None:
+                calls.append((delivery, _pool().submit(backend.transmit, prepared)))
+            else:  # on a pool of its own: waiting for turns never holds up the emails
+                call = _paced_pool().submit(_at_turn, turn, backend.transmit, prepared)
+                calls.append((delivery, call))
         except Exception as error:
             outcomes.append((delivery, None, error))
     outcomes += [_outcome(delivery, call.result) for delivery, call in calls]
     return _record(outcomes)
+
+
+def _at_turn(turn, transmit, prepared):
+    """A paced message leaves at its turn, never before (at most pacing.MAX_WAIT from now)."""
+    time.sleep(max((turn - timezone.now()).total_seconds(), 0))
+    return transmit(prepared)
 
 
 def _outcome(delivery, call):
@@ -188,6 +235,12 @@ def _record(outcomes):
 
 
 OWN_FIELDS = ["provider_message_id", "subject", "body", "html"]
+
+
+@functools.cache
+def _paced_pool():
+    """Threads for paced messages (SMS, calls), which wait for their turn before they go."""
+    return ThreadPoolExecutor(settings.RELAIS_SEND_THREADS, thread_name_prefix="relais-paced")
 
 
 @functools.cache

@@ -16,3 +16,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # test can read mail.outbox in order; tests/notifications/test_send_batches.py proves the
 # overlap with a pool of its own. Worker subprocesses may ask for more.
 RELAIS_SEND_THREADS = env.integer("RELAIS_SEND_THREADS", 1)
+# No pacing unless a test asks for it: a paced batch waits for its turns (test_pacing.py).
+RELAIS_SEND_RATES = {}

@@ -37,6 +37,8 @@ class ChannelBackend:
         """`address_for` of many recipients at once (backends override it to batch queries)."""
         return {r.key: address for r in recipients if (address := self.address_for(r))}
 
+    # Who sends, for pacing: messages of one sender share one budget (a Twilio number).
+    sender: str = ""
     # Whether `transmit` may run on a batch's thread pool (overlapping the provider's round
     # trips): it then reads nothing from the database, `prepare` having read it all.
     transmits_in_threads: bool = False

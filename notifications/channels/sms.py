@@ -54,6 +54,10 @@ class ConsoleSMS(SMSChannel):
 
 
 class TwilioSMS(SMSChannel):
+    @property
+    def sender(self):
+        return settings.TWILIO_SMS_FROM
+
     def transmit(self, delivery):
         # Twilio's SDK only where it is used: counting segments in a form must not need it.
         from notifications.channels import twilio_api
