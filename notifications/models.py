@@ -49,8 +49,12 @@ class Batch(models.Model):
     organisation = models.ForeignKey(
         "accounts.Organisation", models.CASCADE, related_name="+", verbose_name=_("organisation")
     )
+    class Kind(models.TextChoices):
+        ROUTE_RUN = "route_run", _("Route run")
+        BROADCAST = "broadcast", _("Broadcast")
+
     label = models.CharField(_("name"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=50, help_text=_("e.g. route run, broadcast"))
+    kind = models.CharField(_("kind"), max_length=50, choices=Kind.choices)
     # How many people or objects the fan-out means to reach, as its domain counted them.
     targeted = models.PositiveIntegerField(_("targeted"), default=0)
     created_by = models.ForeignKey(

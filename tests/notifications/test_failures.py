@@ -99,7 +99,7 @@ def test_n8_a_delivery_whose_worker_always_dies_fails_at_the_attempt_limit(
 ):
     """Each sweep hands it to a worker that dies in the send; the row counts the tries."""
 
-    def die(ready):
+    def die(ready, turns=None):
         raise DyingWorker
 
     monkeypatch.setattr(sending, "_transmit_all", die)  # claimed, then killed mid-batch
