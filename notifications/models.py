@@ -49,6 +49,7 @@ class Batch(models.Model):
     organisation = models.ForeignKey(
         "accounts.Organisation", models.CASCADE, related_name="+", verbose_name=_("organisation")
     )
+
     class Kind(models.TextChoices):
         ROUTE_RUN = "route_run", _("Route run")
         BROADCAST = "broadcast", _("Broadcast")
