@@ -20,6 +20,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import Organisation
 from notifications.channels import get_backend
+from notifications.consent import state as consent
 from notifications.models import Delivery, Event, Preference, Suppression
 from notifications.recipients import Recipient, as_recipient
 from notifications.rules import conditions_hold, rules_for_event
@@ -111,7 +112,8 @@ def _decide(event, rule, recipients, slot, now):
             delivery = _delivery(event, rule, recipient, used_channel, address, slot, now)
             deliveries.setdefault(delivery.dedupe_key, delivery)
     deliveries = list(deliveries.values())
-    for check in (_check_address, _check_preferences, _check_suppressions, _check_mode, _check_cap):
+    checks = (_check_address, _check_preferences, _check_suppressions, _check_consent, _check_mode)
+    for check in (*checks, _check_cap):
         check(event, rule, [d for d in deliveries if d.status in Delivery.PENDING])
     for delivery in deliveries:
         _apply_send_window(rule, delivery, now)
@@ -189,6 +191,12 @@ def _check_suppressions(event, rule, deliveries):
     for delivery in deliveries:
         if (delivery.channel, delivery.address) in suppressed:
             _suppress(delivery, ON_SUPPRESSION_LIST)
+
+
+def _check_consent(event, rule, deliveries):
+    """The consent ledger's state: a STOP, an opt-in not (yet) confirmed (SPEC N-20)."""
+    for delivery, reason in consent.refusals(event.event_type, event.organisation, deliveries):
+        _suppress(delivery, reason)
 
 
 def _check_mode(event, rule, deliveries):

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from notifications.channels import ChannelError, get_backend
+from notifications.consent import opt_in
+from notifications.consent import state as consent
 from notifications.models import Delivery, Suppression
 from notifications.outbox import send_on_commit
 from notifications.planning import EXPIRED, ON_SUPPRESSION_LIST, plan_fallback
@@ -72,6 +74,7 @@ def _send(delivery):
         last_error="",
         error_type="",
     )
+    opt_in.request_sent(delivery)  # a confirmation request goes on the consent ledger as it left
 
 
 def _record_failure(delivery, error):
@@ -129,6 +132,10 @@ def _stopped(delivery):
             return True
     if Suppression.objects.filter(channel=delivery.channel, address=delivery.address).exists():
         _finish(delivery, Status.SUPPRESSED, reason=ON_SUPPRESSION_LIST)
+        return True
+    refused = consent.refusal(delivery)  # a STOP or a change of mind since planning wins
+    if refused:
+        _finish(delivery, Status.SUPPRESSED, reason=refused)
         return True
     return False
 
