@@ -175,6 +175,7 @@ class UserWithPreferencesAdmin(UserAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not Preference:
             return super().save_formset(request, form, formset, change)
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for row in formset.forms:
             if not row.has_changed():
                 continue
@@ -182,7 +183,13 @@ class UserWithPreferencesAdmin(UserAdmin):
             moved = before.pk and (before.group, before.channel) != (data["group"], data["channel"])
             if moved:  # the row now says another choice: the one it said goes back to on
                 save_preference(request, form.instance, before.group, before.channel, True)
-            save_preference(request, form.instance, data["group"], data["channel"], data["enabled"])
+            saved = save_preference(
+                request, form.instance, data["group"], data["channel"], data["enabled"]
+            )
+            if before.pk:
+                formset.changed_objects.append((saved, row.changed_data))
+            else:
+                formset.new_objects.append(saved)
 
     def get_inline_instances(self, request, obj=None):
         inlines = super().get_inline_instances(request, obj)
