@@ -1,4 +1,4 @@
-"""Keywords as people write them (SPEC C-2, N-20): every spelling, one confirmation, their language."""
+"""Keywords as people write them (C-2, N-20): every spelling, one confirmation, their language."""
 
 import pytest
 
