@@ -174,14 +174,17 @@ def unsubscribe(token, *, method=Method.ONE_CLICK, text="", page=""):
     return group, channel
 
 
-def channel_statuses(user, rows=None):
-    """Each channel of the person's matrix as it really is (SPEC N-20): the page and the admin."""
+def channel_statuses(user, rows=None, every_channel=False):
+    """Each channel of the person's matrix as it really is (SPEC N-20): the page and the admin.
+
+    The page lists the channels some rule uses; the admin, `every_channel`, all of them.
+    """
     rows = preference_matrix(user) if rows is None else rows
     blocks = blocks_of(user)
     statuses = []
     for index, channel in enumerate(CHOOSABLE_CHANNELS):
         choices = [choices[index] for _group, choices in rows if choices[index].offered]
-        if not choices:
+        if not choices and not every_channel:
             continue
         statuses.append(_status(user, Channel(channel), choices, blocks.get(channel)))
     return statuses
@@ -196,7 +199,7 @@ def _status(user, channel, choices, block):
         return ChannelStatus(channel, "", "no_address", _("No mobile number"))
     if channel == Channel.PUSH and not Device.objects.filter(user=user, active=True).exists():
         return ChannelStatus(channel, "", "no_address", _("No phone or browser registered"))
-    if not any(c.enabled or c.mandatory for c in choices):
+    if choices and not any(c.enabled or c.mandatory for c in choices):
         return ChannelStatus(channel, address, "off", _("Off by choice"))
     return ChannelStatus(channel, address, "on", _("On"))
 

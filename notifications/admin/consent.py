@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scoping import ScopedAccessMixin, managed_organisations
 from notifications.consent.export import person_ledger, records_of
 from notifications.consent.models import ConsentRecord, ContactConsent, PhoneStop
+from notifications.events import group_label
 from notifications.preferences import channel_statuses
 from notifications.suppressions import known_address
 
@@ -122,7 +123,10 @@ def consent_panel(person, export_url=""):
     states = format_html_join(
         "",
         "<li><strong>{}</strong> {} — {} <span class='help'>{}</span></li>",
-        ((s.channel.label, s.address, s.summary, s.hint) for s in channel_statuses(person)),
+        (
+            (s.channel.label, s.address, s.summary, s.hint)
+            for s in channel_statuses(person, every_channel=True)
+        ),
     )
     records = records_of(person).order_by("-created_at", "-pk")[:HISTORY_LENGTH]
     rows = format_html_join(
@@ -157,11 +161,11 @@ def consent_panel(person, export_url=""):
 
 
 def _record_what(entry):
-    what = entry.get_kind_display()
-    if entry.group:
-        state = gettext("on") if entry.enabled else gettext("off")
-        what = f"{what}: {entry.group} {state}" if entry.enabled is not None else what
-    return what
+    """ "STOP", "Preference changed · Appointments · off"."""
+    if not entry.group or entry.enabled is None:
+        return entry.get_kind_display()
+    state = gettext("on") if entry.enabled else gettext("off")
+    return " · ".join([entry.get_kind_display(), group_label(entry.group), state])
 
 
 def export_response(model_admin, request, object_id):

@@ -100,9 +100,7 @@ def test_c2_n20_stop_in_any_spelling_blocks_the_next_sms(
     assert fake_provider.sent("sms") == []
 
 
-def test_c2_n20_an_english_user_gets_the_stop_confirmation_in_english(
-    client, fake_provider, dora
-):
+def test_c2_n20_an_english_user_gets_the_stop_confirmation_in_english(client, fake_provider, dora):
     dora.language = "en"
     dora.save()
     reply = inbound(client, "STOP")
