@@ -31,6 +31,71 @@ class TargetQuerySet(models.QuerySet):
         )
 
 
+class DeliveryQuerySet(TargetQuerySet):
+    def concerning(self, obj):
+        """Deliveries whose event's target is `obj`, or which are about `obj` (SPEC N-18)."""
+        kind = ContentType.objects.get_for_model(obj)
+        return self.filter(
+            Q(target_type=kind, target_id=obj.pk) | Q(about_type=kind, about_id=obj.pk)
+        )
+
+
+class Batch(models.Model):
+    """A fan-out counted as one: a route run, a broadcast (SPEC N-18).
+
+    Its events' deliveries carry it; their counts by outcome live in BatchTally,
+    kept by the database itself as rows change (see migration 0013), so a page
+    showing them reads a few dozen rows, never the delivery table.
+    """
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    label = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=50, help_text=_("e.g. route run, broadcast"))
+    # How many people or objects the fan-out means to reach, as its domain counted them.
+    targeted = models.PositiveIntegerField(_("targeted"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("batch")
+        verbose_name_plural = _("batches")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.label
+
+
+class BatchTally(models.Model):
+    """Part of a batch's count of deliveries in one bucket (pending, sent, skipped:stop…).
+
+    Written only by database triggers, one row per batch, bucket and shard: each
+    database connection adds to its own shard, so workers sending at once never
+    wait on one counter row; a count is the sum of its shards.
+    """
+
+    batch = models.ForeignKey(Batch, models.CASCADE, related_name="tallies")
+    bucket = models.CharField(max_length=40)
+    shard = models.PositiveSmallIntegerField()
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "bucket", "shard"], name="one_tally_per_shard")
+        ]
+
+    def __str__(self):
+        return f"{self.batch_id} · {self.bucket} · {self.shard}: {self.count}"
+
+
 class Event(models.Model):
     """Something that happened, stored in the same transaction as the change (the outbox)."""
 
@@ -46,6 +111,14 @@ class Event(models.Model):
     )
     data = models.JSONField(_("data"), default=dict, blank=True)
     is_test = models.BooleanField(default=False)  # "send me a test": example values, one rule
+    batch = models.ForeignKey(
+        Batch,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("batch"),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     planned_at = models.DateTimeField(_("planned"), null=True, blank=True)
     # Planning that raised: how often, and why (the sweeper gives up after a few tries).
@@ -314,9 +387,29 @@ class Delivery(models.Model):
         SUPPRESSED = "suppressed", _("Suppressed")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Skip(models.TextChoices):
+        """Why a message did not go (or stopped): a code to count by, beside the reason's text."""
+
+        PREFERENCE = "preference", _("turned off by the recipient")
+        STOP = "stop", _("replied STOP")
+        SUPPRESSION = "suppression", _("address on the suppression list")
+        QUIET_HOURS = "quiet_hours", _("quiet hours")
+        CAP = "cap", _("daily cap reached")
+        NO_CONTACT = "no_contact", _("no contact point")
+        SENDING_MODE = "sending_mode", _("sending mode (demo or test)")
+        CONDITION = "condition", _("condition not met")
+        EXPIRED = "expired", _("expired")
+        WITHDRAWN = "withdrawn", _("withdrawn (moved, cancelled, rule changed)")
+        RESENT = "resent", _("failed, then sent again")
+        FELL_BACK = "fell_back", _("failed, then sent on another channel")
+
     PENDING = (Status.SCHEDULED, Status.QUEUED)
 
     event = models.ForeignKey(Event, models.CASCADE, related_name="deliveries")
+    # The event's batch, on each row: what the batch's tally counts (and "resend the failed").
+    batch = models.ForeignKey(
+        Batch, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("batch")
+    )
     rule = models.ForeignKey(
         Rule, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("rule")
     )
@@ -326,6 +419,13 @@ class Delivery(models.Model):
     target_type = models.ForeignKey(ContentType, models.CASCADE, null=True, related_name="+")
     target_id = models.PositiveBigIntegerField(null=True)
     target = GenericForeignKey("target_type", "target_id")
+    # What the message is about for this recipient, when not the event's target (SPEC N-18):
+    # a visitor of the visit, a participant's attendance, a contract of the route run.
+    about_type = models.ForeignKey(
+        ContentType, models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    about_id = models.PositiveBigIntegerField(null=True, blank=True)
+    about = GenericForeignKey("about_type", "about_id")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -346,6 +446,9 @@ class Delivery(models.Model):
 
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
     reason = models.CharField(_("reason"), max_length=255, blank=True)
+    reason_code = models.CharField(
+        _("reason code"), max_length=20, choices=Skip.choices, blank=True
+    )
     send_at = models.DateTimeField(_("send at"))
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
@@ -365,7 +468,7 @@ class Delivery(models.Model):
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
-    objects = TargetQuerySet.as_manager()
+    objects = DeliveryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("delivery")
@@ -375,6 +478,17 @@ class Delivery(models.Model):
             models.Index(fields=["send_at"], condition=Q(status="scheduled"), name="delivery_due"),
             models.Index(fields=["status", "updated_at"], name="delivery_status"),
             models.Index(fields=["target_type", "target_id"], name="delivery_target"),
+            models.Index(
+                fields=["batch", "status"],
+                condition=Q(batch__isnull=False),
+                name="delivery_batch",
+            ),
+            # Only the rows about something else than their target: the others pay nothing.
+            models.Index(
+                fields=["about_type", "about_id"],
+                condition=Q(about_id__isnull=False),
+                name="delivery_about",
+            ),
             models.Index(fields=["user", "channel", "read_at"], name="delivery_inbox"),
             models.Index(fields=["recipient_key", "created_at"], name="delivery_recipient"),
         ]
@@ -383,13 +497,25 @@ class Delivery(models.Model):
         return f"{self.get_channel_display()} → {self.recipient_name or self.address}"
 
     @classmethod
-    def to(cls, recipient, *, event, channel, address, **fields):
-        """An unsaved delivery of `event` to `recipient` on `channel`: built here, and only here."""
+    def to(cls, recipient, *, event, channel, address, about=None, **fields):
+        """An unsaved delivery of `event` to `recipient` on `channel`: built here, and only here.
+
+        `about`: what the message is about for this recipient, when not the event's target.
+        """
+        about_type_id = about_id = None
+        if about is not None:
+            about_type_id = ContentType.objects.get_for_model(about).pk
+            about_id = about.pk
+            if (about_type_id, about_id) == (event.target_type_id, event.target_id):
+                about_type_id = about_id = None  # the default, stored as such
         return cls(
             event=event,
+            batch_id=event.batch_id,
             organisation_id=event.organisation_id,
             target_type_id=event.target_type_id,
             target_id=event.target_id,
+            about_type_id=about_type_id,
+            about_id=about_id,
             user_id=recipient.user_id,
             recipient_key=recipient.key,
             recipient_name=recipient.name[:200],
@@ -411,8 +537,16 @@ class Delivery(models.Model):
             user_id=self.user_id,
         )
 
+    @property
+    def about_object(self):
+        """What this message is about: its own object, else the event's target (None: gone)."""
+        if self.event.is_test:
+            return None
+        return self.about if self.about_id is not None else self.event.target
+
     def attachments(self):
         """Files the event attaches to this message: [(filename, content, mimetype)]."""
-        if self.event.is_test or self.event.target is None:
+        about = self.about_object
+        if about is None:
             return []
-        return self.event.event_type.attachments(self.event.target, self)
+        return self.event.event_type.attachments(about, self)

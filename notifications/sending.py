@@ -16,7 +16,7 @@ from notifications.consent import opt_in
 from notifications.consent import state as consent
 from notifications.models import Delivery, Suppression
 from notifications.outbox import send_on_commit
-from notifications.planning import EXPIRED, ON_SUPPRESSION_LIST, plan_fallback
+from notifications.planning import EXPIRED, ON_SUPPRESSION_LIST, plan_fallback, suppression_code
 from notifications.rendering import render_delivery
 from notifications.rules import conditions_hold
 from notifications.templating import TemplateProblem
@@ -32,7 +32,9 @@ EXPECTED_ERRORS = (ChannelError, TemplateProblem, *TRANSIENT_ERRORS)
 
 CONDITION_FAILED = gettext_noop("condition no longer holds: %s")
 FELL_BACK = gettext_noop("fell back to another channel")
+OBJECT_GONE = gettext_noop("what it was about no longer exists")
 Status = Delivery.Status
+Skip = Delivery.Skip
 
 
 class TransientFailure(Exception):
@@ -115,27 +117,36 @@ def _type_name(error):
 def _fall_back(delivery):
     fallback = plan_fallback(delivery)
     if fallback:
-        _finish(delivery, Status.FAILED, reason=FELL_BACK)
+        _finish(delivery, Status.FAILED, reason=FELL_BACK, reason_code=Skip.FELL_BACK)
         send_on_commit(fallback)
 
 
 def _stopped(delivery):
     """Things that changed since planning: a failed condition, a new suppression."""
     rule, event = delivery.rule, delivery.event
-    if rule and not event.is_test and event.target is not None:
+    if rule and not event.is_test:
+        about = delivery.about_object
+        if about is None:  # deleted since planning: its message has nothing left to say
+            _finish(delivery, Status.CANCELLED, reason=OBJECT_GONE, reason_code=Skip.WITHDRAWN)
+            return True
         if has_expired(rule, event.target, delivery.send_at, timezone.now()):
-            _finish(delivery, Status.CANCELLED, reason=EXPIRED)
+            _finish(delivery, Status.CANCELLED, reason=EXPIRED, reason_code=Skip.EXPIRED)
             return True
-        failed = conditions_hold(rule, event.target, event)
+        failed = conditions_hold(rule, about, event)
         if failed is not None:
-            _finish(delivery, Status.CANCELLED, reason=CONDITION_FAILED % failed.code)
+            reason = CONDITION_FAILED % failed.code
+            _finish(delivery, Status.CANCELLED, reason=reason, reason_code=Skip.CONDITION)
             return True
-    if Suppression.objects.filter(channel=delivery.channel, address=delivery.address).exists():
-        _finish(delivery, Status.SUPPRESSED, reason=ON_SUPPRESSION_LIST)
+    suppression = Suppression.objects.filter(channel=delivery.channel, address=delivery.address)
+    reason = suppression.values_list("reason", flat=True).first()
+    if reason is not None:
+        code = suppression_code(reason)
+        _finish(delivery, Status.SUPPRESSED, reason=ON_SUPPRESSION_LIST, reason_code=code)
         return True
     refused = consent.refusal(delivery)  # a STOP or a change of mind since planning wins
     if refused:
-        _finish(delivery, Status.SUPPRESSED, reason=refused)
+        reason, code = refused
+        _finish(delivery, Status.SUPPRESSED, reason=reason, reason_code=code)
         return True
     return False
 

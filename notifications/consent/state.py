@@ -14,7 +14,9 @@ from django.utils.translation import gettext_noop
 from notifications.channels.kinds import PHONE_CHANNELS, Channel
 from notifications.consent.models import ContactConsent, PhoneStop, Preference, Suppression
 from notifications.events import UnknownEvent
+from notifications.models import Delivery
 
+Skip = Delivery.Skip
 # Reasons shown in the delivery log (translated when displayed).
 STOPPED = gettext_noop("the number texted STOP")
 NOT_CONFIRMED = gettext_noop("contact point not confirmed (double opt-in)")
@@ -37,7 +39,7 @@ def is_stopped(number, organisation=None):
 
 
 def refusals(event_type, organisation, deliveries):
-    """(delivery, reason) for each of `deliveries` that the ledger's state forbids."""
+    """(delivery, reason, code) for each of `deliveries` that the ledger's state forbids."""
     phones = {d.address for d in deliveries if d.channel in PHONE_CHANNELS}
     stopped = set()
     if phones:
@@ -49,9 +51,9 @@ def refusals(event_type, organisation, deliveries):
     confirmed = _confirmed(event_type, organisation, deliveries)
     for delivery in deliveries:
         if delivery.channel in PHONE_CHANNELS and delivery.address in stopped:
-            yield delivery, STOPPED  # confirmations and mandatory messages included (A-4)
+            yield delivery, STOPPED, Skip.STOP  # confirmations and mandatory ones too (A-4)
         elif confirmed is not None and (delivery.channel, delivery.address) not in confirmed:
-            yield delivery, NOT_CONFIRMED
+            yield delivery, NOT_CONFIRMED, Skip.NO_CONTACT  # no confirmed contact point
 
 
 def _confirmed(event_type, organisation, deliveries):
@@ -72,14 +74,14 @@ def _confirmed(event_type, organisation, deliveries):
 
 
 def refusal(delivery):
-    """Why the ledger's state forbids sending `delivery` now, or None."""
+    """(reason, code): why the ledger's state forbids sending `delivery` now; or None."""
     event = delivery.event
     try:
         event_type = event.event_type
     except UnknownEvent:  # a message of an app no longer installed: its consent is unknown
         return None
-    for _delivery, reason in refusals(event_type, delivery.organisation, [delivery]):
-        return reason
+    for _delivery, reason, code in refusals(event_type, delivery.organisation, [delivery]):
+        return reason, code
     if delivery.user_id and not event_type.mandatory and not event.is_test:
         turned_off = Preference.objects.filter(
             user_id=delivery.user_id,
@@ -88,7 +90,7 @@ def refusal(delivery):
             enabled=False,
         )
         if turned_off.exists():
-            return TURNED_OFF
+            return TURNED_OFF, Skip.PREFERENCE
     return None
 
 
