@@ -268,3 +268,11 @@ def test_n20_a_channel_turned_off_everywhere_shows_off_by_choice(client, alice):
     client.force_login(alice)
     text = client.get(reverse("notifications:preferences")).content.decode()
     assert 'data-channel="email" data-state="off"' in text and "Désactivé par choix" in text
+
+
+def test_n20_a_deleted_person_leaves_their_records_without_their_name(client, fake_provider, dora):
+    stop(client)
+    preferences.set_preference(dora, "appointments", "email", False, method="page")
+    dora.delete()  # the ledger is append-only, yet Django's SET_NULL still reaches it
+    assert ConsentRecord.objects.filter(user=None).count() == 2
+    assert disagreements() == []
