@@ -18,6 +18,8 @@ from django.utils.translation import gettext_noop
 
 from notifications import pacing
 from notifications.channels import ChannelError, get_backend
+from notifications.consent import opt_in
+from notifications.consent import state as consent
 from notifications.models import Delivery, Suppression
 from notifications.outbox import queue_sends, send_on_commit
 from notifications.planning import EXPIRED, ON_SUPPRESSION_LIST, plan_fallback, suppression_code
@@ -72,10 +74,11 @@ def send_batch(delivery_ids):
         return []  # other workers have them, or they are no longer pending
     deliveries = _load(claimed)
     suppressed = _suppressions(deliveries)
+    refused = consent.refusals_now(deliveries)  # a STOP or a change of mind since planning wins
     ready = []
     for delivery in deliveries:
         try:
-            if not _stopped(delivery, suppressed):
+            if not _stopped(delivery, suppressed, refused):
                 if delivery.rule_id:  # manual messages come written
                     _keep(delivery, render_delivery(delivery))
                 ready.append(delivery)
@@ -224,6 +227,8 @@ def _record(outcomes):
         status=Status.SENT, sent_at=now, updated_at=now, last_error="", error_type=""
     )
     Delivery.objects.bulk_update([delivery for delivery, _result in sent], OWN_FIELDS)
+    for delivery, _result in sent:
+        opt_in.request_sent(delivery)  # a confirmation request goes on the ledger as it left
     retries = []
     for delivery, _result, error in outcomes:
         if error is not None:
@@ -294,8 +299,8 @@ def _fall_back(delivery):
         send_on_commit(fallback)
 
 
-def _stopped(delivery, suppressed):
-    """Things that changed since planning: a failed condition, a new suppression."""
+def _stopped(delivery, suppressed, refused):
+    """Things that changed since planning: a failed condition, a suppression, a STOP."""
     rule, event = delivery.rule, delivery.event
     if rule and not event.is_test:
         about = delivery.about_object
@@ -314,6 +319,10 @@ def _stopped(delivery, suppressed):
     if reason is not None:
         code = suppression_code(reason)
         _finish(delivery, Status.SUPPRESSED, reason=ON_SUPPRESSION_LIST, reason_code=code)
+        return True
+    if delivery.pk in refused:
+        reason, code = refused[delivery.pk]
+        _finish(delivery, Status.SUPPRESSED, reason=reason, reason_code=code)
         return True
     return False
 
