@@ -10,12 +10,14 @@ delivery of the batch.
 """
 
 import dataclasses
+import datetime
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
+from django.utils import timezone
 
-from notifications import delivery_log
-from notifications.models import Batch, BatchTally, Delivery
+from notifications import delivery_log, pacing
+from notifications.models import Batch, BatchTally, Delivery, Rule
 
 Skip = Delivery.Skip
 SKIPPED = "skipped:"
@@ -104,6 +106,34 @@ def counts_from(batch):
     for tally in batch.tallies.all():
         buckets[tally.bucket] = buckets.get(tally.bucket, 0) + tally.count
     return Counts(targeted=batch.targeted, buckets={k: n for k, n in buckets.items() if n})
+
+
+def expected_finish(batch, counts, now=None):
+    """When the batch's last message should leave (SPEC N-21), or None when nothing waits.
+
+    While it runs: at the pace it has kept since it started. Before its first message:
+    at its slowest paced channel's configured rate, when it has one.
+    """
+    if not counts.pending:
+        return None
+    now = now or timezone.now()
+    done = counts.planned - counts.pending
+    elapsed = (now - batch.created_at).total_seconds()
+    if done and elapsed > 0:
+        return now + datetime.timedelta(seconds=counts.pending * elapsed / done)
+    rates = [pacing.rate(channel) for channel in _channels(batch)]
+    slowest = min((r for r in rates if r), default=None)
+    return now + datetime.timedelta(seconds=counts.pending / slowest) if slowest else None
+
+
+def _channels(batch):
+    codes = batch.events.values("code")
+    rules = Rule.objects.filter(event_code__in=codes, enabled=True).filter(
+        Q(organisation=None) | Q(organisation=batch.organisation_id)
+    )
+    return {
+        channel for channels in rules.values_list("channels", flat=True) for channel in channels
+    }
 
 
 @transaction.atomic

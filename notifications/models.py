@@ -10,16 +10,18 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from core.files import RandomName, display_name, validate_upload_size, validate_upload_type
+from notifications.channels.kinds import Channel
+
+# The consent ledger and the states it keeps in step (preferences, suppressions): SPEC N-20.
+from notifications.consent.models import (  # noqa: F401
+    ConsentRecord,
+    ContactConsent,
+    PhoneStop,
+    Preference,
+    Suppression,
+)
 from notifications.events import Priority, UnknownEvent, get_event_type
 from notifications.recipients import Recipient
-
-
-class Channel(models.TextChoices):
-    EMAIL = "email", _("Email")
-    SMS = "sms", _("SMS")
-    PUSH = "push", _("Push")
-    INAPP = "inapp", _("In-app")
-    VOICE = "voice", _("Voice call")
 
 
 class TargetQuerySet(models.QuerySet):
@@ -50,8 +52,13 @@ class Batch(models.Model):
     organisation = models.ForeignKey(
         "accounts.Organisation", models.CASCADE, related_name="+", verbose_name=_("organisation")
     )
+
+    class Kind(models.TextChoices):
+        ROUTE_RUN = "route_run", _("Route run")
+        BROADCAST = "broadcast", _("Broadcast")
+
     label = models.CharField(_("name"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=50, help_text=_("e.g. route run, broadcast"))
+    kind = models.CharField(_("kind"), max_length=50, choices=Kind.choices)
     # How many people or objects the fan-out means to reach, as its domain counted them.
     targeted = models.PositiveIntegerField(_("targeted"), default=0)
     created_by = models.ForeignKey(
@@ -93,6 +100,20 @@ class BatchTally(models.Model):
 
     def __str__(self):
         return f"{self.batch_id} · {self.bucket} · {self.shard}: {self.count}"
+
+
+class PaceBudget(models.Model):
+    """One sender's sending budget (SPEC N-21): when its next message may go.
+
+    A virtual clock shared by every worker: booking n sends at r per second moves
+    it n / r seconds on. Changed only by a conditional UPDATE (see `pacing`).
+    """
+
+    key = models.CharField(max_length=300, unique=True)  # "sms:+33612345678"
+    next_free_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.key}: {self.next_free_at:%H:%M:%S}"
 
 
 class Event(models.Model):
@@ -283,57 +304,6 @@ class MessageTemplate(models.Model):
 
     def __str__(self):
         return f"{self.rule} · {self.get_channel_display()} · {self.language}"
-
-
-class Preference(models.Model):
-    """A user's choice for one event group on one channel (SPEC N-5). No row: on."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="preferences")
-    group = models.CharField(_("group"), max_length=50)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    enabled = models.BooleanField(_("enabled"), default=True)
-
-    class Meta:
-        verbose_name = _("preference")
-        verbose_name_plural = _("preferences")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "group", "channel"], name="one_preference_per_group_channel"
-            )
-        ]
-
-    def __str__(self):
-        state = _("on") if self.enabled else _("off")
-        return f"{self.user} · {self.group} · {self.get_channel_display()}: {state}"
-
-
-class Suppression(models.Model):
-    """An address never to be used again on a channel: bounce, complaint, STOP (SPEC N-7)."""
-
-    class Reason(models.TextChoices):
-        BOUNCE = "bounce", _("Hard bounce")
-        COMPLAINT = "complaint", _("Spam complaint")
-        STOP = "stop", _("Replied STOP")
-        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
-        MANUAL = "manual", _("Added by a manager")
-
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    address = models.CharField(_("address"), max_length=254)
-    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
-    detail = models.TextField(_("detail"), blank=True)
-    created_at = models.DateTimeField(_("since"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("suppressed address")
-        verbose_name_plural = _("suppressed addresses")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["channel", "address"], name="one_suppression_per_address"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.address} ({self.get_channel_display()})"
 
 
 class RecapSchedule(models.Model):

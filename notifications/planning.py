@@ -20,6 +20,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import Organisation
 from notifications.channels import get_backend
+from notifications.consent import state as consent
 from notifications.models import Delivery, Event, Preference, Suppression
 from notifications.recipients import Recipient, addressed
 from notifications.rules import conditions_hold, rules_for_event
@@ -135,7 +136,8 @@ def _decide(event, rule, people, slot, now):
             delivery = _delivery(event, rule, recipient, about, used_channel, address, slot, now)
             deliveries.setdefault(delivery.dedupe_key, delivery)
     deliveries = list(deliveries.values())
-    for check in (_check_address, _check_preferences, _check_suppressions, _check_mode, _check_cap):
+    checks = (_check_address, _check_preferences, _check_suppressions, _check_consent, _check_mode)
+    for check in (*checks, _check_cap):
         check(event, rule, [d for d in deliveries if d.status in Delivery.PENDING])
     for delivery in deliveries:
         _apply_send_window(rule, delivery, now)
@@ -231,8 +233,16 @@ def _check_suppressions(event, rule, deliveries):
 
 
 def suppression_code(reason):
-    """A STOP is counted as such; bounces, complaints and the rest as the suppression list."""
-    return Skip.STOP if reason == Suppression.Reason.STOP else Skip.SUPPRESSION
+    """Bounces, complaints and the rest of the list (a STOP is the consent ledger's: Skip.STOP)."""
+    return Skip.SUPPRESSION
+
+
+def _check_consent(event, rule, deliveries):
+    """The consent ledger's state: a STOP, an opt-in not (yet) confirmed (SPEC N-20)."""
+    for delivery, reason, code in consent.refusals(
+        event.event_type, event.organisation, deliveries
+    ):
+        _suppress(delivery, reason, code)
 
 
 def _check_mode(event, rule, deliveries):

@@ -70,6 +70,7 @@ class BatchAdmin(OrganisationScopedAdmin):
                 failed_url=_log_url(batch, status__exact=Delivery.Status.FAILED),
                 all_url=_log_url(batch),
                 refresh_seconds=REFRESH_SECONDS if counts.live else None,
+                expected_finish=batches.expected_finish(batch, counts),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 

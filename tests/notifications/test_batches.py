@@ -13,9 +13,11 @@ import notifications
 from accounts.models import Role
 from notifications import batches, dispatch, outbox, sending
 from notifications.channels import ChannelError
+from notifications.consent.ledger import record
+from notifications.consent.state import phone_sender
 from notifications.events import EventGroup, EventType, RecipientRole, register, unregister
 from notifications.feedback import status as feedback
-from notifications.models import BatchTally, Delivery, Suppression
+from notifications.models import BatchTally, ConsentRecord, Delivery
 from tests.factories import OrganisationFactory, RuleFactory, member
 from tests.testapp.models import Guest
 
@@ -67,7 +69,8 @@ def fan_out(appointment_factory, organisation, monkeypatch):
         phone = "" if n < 3 else f"+3361234{n:04d}"
         Guest.objects.create(appointment=appointment, name=f"Guest {n}", phone=phone)
     for n in (3, 4):
-        Suppression.objects.create(channel="sms", address=f"+3361234{n:04d}", reason="stop")
+        stop = {"channel": "sms", "method": "sms", "text": "STOP", "sender": phone_sender()}
+        record(ConsentRecord.Kind.STOP, address=f"+3361234{n:04d}", **stop)
     batch = batches.start(organisation, "Tournée 12", "route_run", targeted=12)
     event = notifications.emit("testapp.broadcast", appointment, batch=batch)
     dispatch.plan_event(event.pk)
@@ -84,14 +87,14 @@ def test_n18_a_batch_counts_its_planning_with_skips_by_reason_code(fan_out):
 def test_n18_counts_follow_sends_failures_webhooks_and_cancellations(fan_out, monkeypatch):
     queued = list(Delivery.objects.filter(batch=fan_out, status=Status.QUEUED).order_by("pk"))
     broken = {queued[0].pk, queued[1].pk}
-    real_send = sending.get_backend("sms").__class__.send
+    real_send = sending.get_backend("sms").__class__.transmit
 
     def flaky(backend, delivery):
         if delivery.pk in broken:
             raise ChannelError("21211 invalid number", permanent=True)
         return real_send(backend, delivery)
 
-    monkeypatch.setattr(sending.get_backend("sms").__class__, "send", flaky)
+    monkeypatch.setattr(sending.get_backend("sms").__class__, "transmit", flaky)
     for delivery in queued[:5]:
         sending.send(delivery.pk)
     sent = Delivery.objects.filter(batch=fan_out, status=Status.SENT).order_by("pk")

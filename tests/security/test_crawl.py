@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from accounts.models import Membership, Organisation, Role, Site, User
 from accounts.scoping import ScopedAccessMixin
+from notifications.consent.models import ConsentRecord, ContactConsent
 from notifications.models import (
     Delivery,
     Device,
@@ -59,6 +60,8 @@ def targets(world):
         Suppression: [a.suppression],
         Device: [a.device],
         Preference: [a.preference],
+        ConsentRecord: [a.consent_record],
+        ContactConsent: [a.contact_consent],
     }
 
 
