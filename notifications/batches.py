@@ -2,7 +2,7 @@
 
 A domain starts a batch, then emits its event(s) with `batch=`; every delivery
 of those events carries it. The counts are the database's: triggers (migration
-0013) keep `BatchTally` in step with each delivery row in the same transaction,
+0014) keep `BatchTally` in step with each delivery row in the same transaction,
 so reading them costs a few dozen rows whatever the batch's size, and they stay
 right when a late webhook moves a delivery on. Resending the failed marks each
 original "resent" (it leaves the failed count) and its copy counts like any

@@ -45,7 +45,7 @@ class Batch(models.Model):
     """A fan-out counted as one: a route run, a broadcast (SPEC N-18).
 
     Its events' deliveries carry it; their counts by outcome live in BatchTally,
-    kept by the database itself as rows change (see migration 0013), so a page
+    kept by the database itself as rows change (see migration 0014), so a page
     showing them reads a few dozen rows, never the delivery table.
     """
 
@@ -438,7 +438,13 @@ class Delivery(models.Model):
     event = models.ForeignKey(Event, models.CASCADE, related_name="deliveries")
     # The event's batch, on each row: what the batch's tally counts (and "resend the failed").
     batch = models.ForeignKey(
-        Batch, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("batch")
+        Batch,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("batch"),
+        db_index=False,  # `delivery_batch` (partial: rows in a batch only) serves its lookups
     )
     rule = models.ForeignKey(
         Rule, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("rule")
@@ -459,8 +465,10 @@ class Delivery(models.Model):
     target = GenericForeignKey("target_type", "target_id")
     # What the message is about for this recipient, when not the event's target (SPEC N-18):
     # a visitor of the visit, a participant's attendance, a contract of the route run.
+    # No index of its own: `delivery_about` (partial) serves the lookups, and only rows
+    # about something else than their target pay for it.
     about_type = models.ForeignKey(
-        ContentType, models.CASCADE, null=True, blank=True, related_name="+"
+        ContentType, models.CASCADE, null=True, blank=True, related_name="+", db_index=False
     )
     about_id = models.PositiveBigIntegerField(null=True, blank=True)
     about = GenericForeignKey("about_type", "about_id")

@@ -17,6 +17,10 @@ sending), sent, delivered (delivered, opened, clicked), failed (failed, bounced)
 resent (failed, then sent again), fell_back (failed, then sent on the rule's fallback
 channel), skipped:<reason code>
 (suppressed, cancelled).
+
+On SQLite, a later migration that rebuilds the delivery table (an AlterField, a
+new constraint) drops these triggers with the old table: create them again after
+it. tests/notifications/test_batches.py fails when they are gone.
 """
 
 from django.db import migrations
@@ -119,7 +123,7 @@ def run(statements_by_vendor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("notifications", "0012_batches")]
+    dependencies = [("notifications", "0013_batches")]
 
     operations = [
         migrations.RunPython(

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_site_default_manager'),
-        ('notifications', '0013_batch_tally_triggers'),
+        ('notifications', '0014_batch_tally_triggers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0002_site_default_manager'),
         ('contenttypes', '0002_remove_content_type_name'),
-        ('notifications', '0011_delivery_log_indexes'),
+        ('notifications', '0012_delivery_log_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='delivery',
             name='batch',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='notifications.batch', verbose_name='batch'),
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='notifications.batch', verbose_name='batch'),
         ),
         migrations.AddField(
             model_name='event',
