@@ -35,5 +35,5 @@ def mark_read(user, delivery_id=None):
 
 def link_of(delivery):
     """Where the message leads: its object's page, when it has one."""
-    target = delivery.event.target
-    return delivery.event.event_type.link(target) if target is not None else ""
+    about = delivery.about_object
+    return delivery.event.event_type.link(about) if about is not None else ""

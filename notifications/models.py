@@ -29,6 +29,15 @@ class TargetQuerySet(models.QuerySet):
         )
 
 
+class DeliveryQuerySet(TargetQuerySet):
+    def concerning(self, obj):
+        """Deliveries whose event's target is `obj`, or which are about `obj` (SPEC N-18)."""
+        kind = ContentType.objects.get_for_model(obj)
+        return self.filter(
+            Q(target_type=kind, target_id=obj.pk) | Q(about_type=kind, about_id=obj.pk)
+        )
+
+
 class Event(models.Model):
     """Something that happened, stored in the same transaction as the change (the outbox)."""
 
@@ -375,6 +384,13 @@ class Delivery(models.Model):
     target_type = models.ForeignKey(ContentType, models.CASCADE, null=True, related_name="+")
     target_id = models.PositiveBigIntegerField(null=True)
     target = GenericForeignKey("target_type", "target_id")
+    # What the message is about for this recipient, when not the event's target (SPEC N-18):
+    # a visitor of the visit, a participant's attendance, a contract of the route run.
+    about_type = models.ForeignKey(
+        ContentType, models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    about_id = models.PositiveBigIntegerField(null=True, blank=True)
+    about = GenericForeignKey("about_type", "about_id")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -414,7 +430,7 @@ class Delivery(models.Model):
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
-    objects = TargetQuerySet.as_manager()
+    objects = DeliveryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("delivery")
@@ -424,6 +440,12 @@ class Delivery(models.Model):
             models.Index(fields=["send_at"], condition=Q(status="scheduled"), name="delivery_due"),
             models.Index(fields=["status", "updated_at"], name="delivery_status"),
             models.Index(fields=["target_type", "target_id"], name="delivery_target"),
+            # Only the rows about something else than their target: the others pay nothing.
+            models.Index(
+                fields=["about_type", "about_id"],
+                condition=Q(about_id__isnull=False),
+                name="delivery_about",
+            ),
             models.Index(fields=["user", "channel", "read_at"], name="delivery_inbox"),
             models.Index(fields=["recipient_key", "created_at"], name="delivery_recipient"),
         ]
@@ -432,13 +454,24 @@ class Delivery(models.Model):
         return f"{self.get_channel_display()} → {self.recipient_name or self.address}"
 
     @classmethod
-    def to(cls, recipient, *, event, channel, address, **fields):
-        """An unsaved delivery of `event` to `recipient` on `channel`: built here, and only here."""
+    def to(cls, recipient, *, event, channel, address, about=None, **fields):
+        """An unsaved delivery of `event` to `recipient` on `channel`: built here, and only here.
+
+        `about`: what the message is about for this recipient, when not the event's target.
+        """
+        about_type_id = about_id = None
+        if about is not None:
+            about_type_id = ContentType.objects.get_for_model(about).pk
+            about_id = about.pk
+            if (about_type_id, about_id) == (event.target_type_id, event.target_id):
+                about_type_id = about_id = None  # the default, stored as such
         return cls(
             event=event,
             organisation_id=event.organisation_id,
             target_type_id=event.target_type_id,
             target_id=event.target_id,
+            about_type_id=about_type_id,
+            about_id=about_id,
             user_id=recipient.user_id,
             recipient_key=recipient.key,
             recipient_name=recipient.name[:200],
@@ -460,8 +493,16 @@ class Delivery(models.Model):
             user_id=self.user_id,
         )
 
+    @property
+    def about_object(self):
+        """What this message is about: its own object, else the event's target (None: gone)."""
+        if self.event.is_test:
+            return None
+        return self.about if self.about_id is not None else self.event.target
+
     def attachments(self):
         """Files the event attaches to this message: [(filename, content, mimetype)]."""
-        if self.event.is_test or self.event.target is None:
+        about = self.about_object
+        if about is None:
             return []
-        return self.event.event_type.attachments(self.event.target, self)
+        return self.event.event_type.attachments(about, self)

@@ -14,14 +14,14 @@ import itertools
 import logging
 import zoneinfo
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from accounts.models import Organisation
 from notifications.channels import get_backend
 from notifications.models import Delivery, Event, Preference, Suppression
-from notifications.recipients import Recipient, as_recipient
+from notifications.recipients import Recipient, addressed
 from notifications.rules import conditions_hold, rules_for_event
 from notifications.timing import Slot, next_window_opening, slot_for
 
@@ -42,21 +42,34 @@ TARGET_CANCELLED = gettext_noop("cancelled with its object")
 
 
 def recipients_for(rule, target, event):
-    """Each person the rule's roles resolve to, once, as a Recipient (a stream)."""
+    """Each (Recipient, about) the rule's roles resolve to, once (a stream).
+
+    `about` is what the message is about for that person (SPEC N-18), None for the
+    event's target; a host told of three visitors is three recipients.
+    """
     if event.is_test:
-        yield Recipient.from_user(event.actor)
+        yield Recipient.from_user(event.actor), None
         return
     # Nobody is told about what they did themselves (their own comment, their own change).
-    seen = set() if rule.event_type.notify_actor else {f"user:{event.actor_id}"}
+    actor = None if rule.event_type.notify_actor else f"user:{event.actor_id}"
+    seen = set()
     undeclared = rule.undeclared_roles()
     if undeclared:  # a row edited around Rule.save, or a role its app no longer allows
         _record_refused_roles(event, rule, undeclared)
     for code in (code for code in rule.roles if code not in undeclared):
         for person in _stream(rule.event_type.role(code).resolve(target, event)):
-            recipient = as_recipient(person)
-            if recipient.key not in seen:
-                seen.add(recipient.key)
-                yield recipient
+            recipient, about = addressed(person)
+            if about is not None and about_key(about) == about_key(target):
+                about = None
+            key = (recipient.key, about_key(about))
+            if recipient.key != actor and key not in seen:
+                seen.add(key)
+                yield recipient, about
+
+
+def about_key(obj):
+    """A stable name for what a message is about: "visitors.visitor:5" (None: the target)."""
+    return None if obj is None else f"{obj._meta.label_lower}:{obj.pk}"
 
 
 def _record_refused_roles(event, rule, undeclared):
@@ -75,14 +88,12 @@ def _stream(people):
 
 def plan_rule(event, rule, target, now, save=True):
     """Plan one rule for one event; return the dedupe keys it planned."""
-    if not event.is_test and conditions_hold(rule, target, event) is not None:
-        return set()
     # "Send me a test" of a reminder goes now: its example event has no date to hang on.
     slot = Slot(now, "") if event.is_test else slot_for(rule, target, now)
     if slot is None:
         return set()
     planned = set()
-    people = recipients_for(rule, target, event)
+    people = _holding(rule, target, event, recipients_for(rule, target, event))
     while chunk := list(itertools.islice(people, CHUNK_SIZE)):
         deliveries = _decide(event, rule, chunk, slot, now)
         if save:
@@ -94,21 +105,33 @@ def plan_rule(event, rule, target, now, save=True):
 def dry_run(event, rule, target, now=None):
     """The deliveries the rule would create for this event, unsaved (for the admin's preview)."""
     now = now or timezone.now()
-    if conditions_hold(rule, target, event) is not None:
-        return []
     slot = slot_for(rule, target, now)
     if slot is None:
         return []
-    people = list(itertools.islice(recipients_for(rule, target, event), 200))
-    return _decide(event, rule, people, slot, now)
+    people = _holding(rule, target, event, recipients_for(rule, target, event))
+    return _decide(event, rule, list(itertools.islice(people, 200)), slot, now)
 
 
-def _decide(event, rule, recipients, slot, now):
-    """Delivery objects for one chunk of recipients, each with its status and reason."""
+def _holding(rule, target, event, people):
+    """The (recipient, about) whose object meets the rule's conditions, each object tested once."""
+    if event.is_test or not rule.conditions:
+        yield from people
+        return
+    verdicts = {}
+    for recipient, about in people:
+        key = about_key(about)
+        if key not in verdicts:
+            verdicts[key] = conditions_hold(rule, target if about is None else about, event) is None
+        if verdicts[key]:
+            yield recipient, about
+
+
+def _decide(event, rule, people, slot, now):
+    """Delivery objects for one chunk of (recipient, about), each with its status and reason."""
     deliveries = {}
     for channel in rule.channels:
-        for recipient, used_channel, address in _addresses(rule, channel, recipients):
-            delivery = _delivery(event, rule, recipient, used_channel, address, slot, now)
+        for recipient, about, used_channel, address in _addresses(rule, channel, people):
+            delivery = _delivery(event, rule, recipient, about, used_channel, address, slot, now)
             deliveries.setdefault(delivery.dedupe_key, delivery)
     deliveries = list(deliveries.values())
     for check in (_check_address, _check_preferences, _check_suppressions, _check_mode, _check_cap):
@@ -118,36 +141,47 @@ def _decide(event, rule, recipients, slot, now):
     return deliveries
 
 
-def _addresses(rule, channel, recipients):
-    """(recipient, channel, address), with the rule's fallback channel for the unreachable."""
+def _addresses(rule, channel, people):
+    """(recipient, about, channel, address), with the rule's fallback for the unreachable."""
+    recipients = list({recipient.key: recipient for recipient, _ in people}.values())
     found = get_backend(channel).addresses(recipients)
     unreachable = [r for r in recipients if r.key not in found]
     fallback = {}
     if unreachable and rule.fallback_channel and rule.fallback_channel != channel:
         fallback = get_backend(rule.fallback_channel).addresses(unreachable)
-    for recipient in recipients:
+    for recipient, about in people:
         if recipient.key in found:
-            yield recipient, channel, found[recipient.key]
+            yield recipient, about, channel, found[recipient.key]
         elif recipient.key in fallback:
-            yield recipient, rule.fallback_channel, fallback[recipient.key]
+            yield recipient, about, rule.fallback_channel, fallback[recipient.key]
         else:
-            yield recipient, channel, ""
+            yield recipient, about, channel, ""
 
 
-def _delivery(event, rule, recipient, channel, address, slot, now):
+def _delivery(event, rule, recipient, about, channel, address, slot, now):
     late = slot.expired
     return Delivery.to(
         recipient,
         event=event,
         channel=channel,
         address=address,
+        about=about,
         rule=rule,
         priority=rule.priority,
-        dedupe_key=f"{event.pk}:{rule.pk}:{recipient.key}:{channel}{slot.key}",
+        dedupe_key=dedupe_key(event, rule, recipient, channel, slot, about),
         status=Delivery.Status.CANCELLED if late else _pending_status(slot.at, now),
         reason=EXPIRED if late else "",
         send_at=max(slot.at, now),
     )
+
+
+def dedupe_key(event, rule, recipient, channel, slot, about=None):
+    """One delivery per event, rule, recipient, channel, slot and object it is about.
+
+    A message about the event's target keeps the key it always had.
+    """
+    key = f"{event.pk}:{rule.pk}:{recipient.key}:{channel}{slot.key}"
+    return key if about is None else f"{key}|{about_key(about)}"
 
 
 def _pending_status(send_at, now):
@@ -287,8 +321,8 @@ def plan_fallback(delivery, now=None):
     now = now or timezone.now()
     fallback_rule = copy.copy(rule)
     fallback_rule.channels, fallback_rule.fallback_channel = [rule.fallback_channel], ""
-    recipient = Recipient.from_user(delivery.user)
-    deliveries = _decide(delivery.event, fallback_rule, [recipient], Slot(now, ""), now)
+    person = (Recipient.from_user(delivery.user), delivery.about if delivery.about_id else None)
+    deliveries = _decide(delivery.event, fallback_rule, [person], Slot(now, ""), now)
     _save(deliveries)
     return list(
         Delivery.objects.filter(
@@ -309,13 +343,22 @@ def plan(event, now=None):
 
 
 def replan_target(target, now=None):
-    """The target's anchor moved: reminders follow it, those for the old time are cancelled."""
+    """The target's anchor moved: reminders follow it, those for the old time are cancelled.
+
+    Events about another target follow too when some of their deliveries are about this one.
+    """
     now = now or timezone.now()
-    for event in Event.objects.for_target(target).exclude(planned_at=None):
+    about_it = Delivery.objects.concerning(target).filter(status=Delivery.Status.SCHEDULED)
+    events = Event.objects.filter(
+        Q(pk__in=Event.objects.for_target(target).values("pk"))
+        | Q(pk__in=about_it.values("event_id"))
+    ).exclude(planned_at=None)
+    for event in events:
+        event_target = event.target
         for rule in rules_for_event(event):
-            if rule.is_immediate:
+            if rule.is_immediate or event_target is None:
                 continue
-            keep = plan_rule(event, rule, target, now)
+            keep = plan_rule(event, rule, event_target, now)
             Delivery.objects.filter(
                 event=event, rule=rule, status=Delivery.Status.SCHEDULED
             ).exclude(dedupe_key__in=keep).update(
@@ -324,9 +367,9 @@ def replan_target(target, now=None):
 
 
 def cancel_target(target):
-    """The target was cancelled: its reminders will not go out."""
+    """The target was cancelled: its reminders, and those about it, will not go out."""
     return (
-        Delivery.objects.for_target(target)
+        Delivery.objects.concerning(target)
         .filter(status=Delivery.Status.SCHEDULED)
         .update(status=Delivery.Status.CANCELLED, reason=TARGET_CANCELLED)
     )

@@ -31,6 +31,27 @@ class Recipient:
         )
 
 
+@dataclass(frozen=True)
+class About:
+    """What a role resolver yields when the message is about another object for this person.
+
+    A visitor's invitation is about their Visitor, a participant's reminder about
+    their attendance, a route run's alert about the contract: context, conditions,
+    links and attachments are then computed from `obj` instead of the event's target
+    (SPEC N-18).
+    """
+
+    person: object  # a user, a contact with `as_recipient()`, or a Recipient
+    obj: object
+
+
+def addressed(person):
+    """(Recipient, what the message is about for them or None: the event's target)."""
+    if isinstance(person, About):
+        return as_recipient(person.person), person.obj
+    return as_recipient(person), None
+
+
 def as_recipient(person) -> Recipient:
     """A Recipient from a user, a contact with `as_recipient()`, or a Recipient."""
     if isinstance(person, Recipient):

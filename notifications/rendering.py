@@ -78,17 +78,18 @@ def choose_template(delivery):
 
 
 def message_context(delivery, *, preview=False):
-    """Template variables: the event's, filled from the target as it is now, and the common ones.
+    """Template variables: the event's, filled from what the message is about as it is now
+    (the recipient's own object, else the event's target), and the common ones.
 
     A preview (or a test event) uses the event type's example values.
     """
     event = delivery.event
     event_type = event.event_type
-    target = None if event.is_test else event.target
-    if target is None:
+    about = delivery.about_object
+    if about is None:
         context = event_type.example_context()
     else:
-        context = event_type.context(target, event.data)
+        context = event_type.context(about, event.data)
     context.update(
         recipient_name=delivery.recipient_name,
         organisation=str(event.organisation or ""),
@@ -194,10 +195,9 @@ def email_facts(delivery, preview=False):
 
 def _message_link(delivery, preview):
     """The absolute URL of the page the message is about (the template's `link`)."""
-    event = delivery.event
-    target = None if event.is_test else event.target
-    link = event.event_type.link(target) if target is not None else ""
-    if preview and target is None:
+    about = delivery.about_object
+    link = delivery.event.event_type.link(about) if about is not None else ""
+    if preview and about is None:
         link = "/"  # a preview's link must lead somewhere
     return settings.SITE_URL + link if link.startswith("/") else link
 

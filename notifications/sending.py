@@ -30,6 +30,7 @@ EXPECTED_ERRORS = (ChannelError, TemplateProblem, *TRANSIENT_ERRORS)
 
 CONDITION_FAILED = gettext_noop("condition no longer holds: %s")
 FELL_BACK = gettext_noop("fell back to another channel")
+OBJECT_GONE = gettext_noop("what it was about no longer exists")
 Status = Delivery.Status
 
 
@@ -119,11 +120,15 @@ def _fall_back(delivery):
 def _stopped(delivery):
     """Things that changed since planning: a failed condition, a new suppression."""
     rule, event = delivery.rule, delivery.event
-    if rule and not event.is_test and event.target is not None:
+    if rule and not event.is_test:
+        about = delivery.about_object
+        if about is None:  # deleted since planning: its message has nothing left to say
+            _finish(delivery, Status.CANCELLED, reason=OBJECT_GONE)
+            return True
         if has_expired(rule, event.target, delivery.send_at, timezone.now()):
             _finish(delivery, Status.CANCELLED, reason=EXPIRED)
             return True
-        failed = conditions_hold(rule, event.target, event)
+        failed = conditions_hold(rule, about, event)
         if failed is not None:
             _finish(delivery, Status.CANCELLED, reason=CONDITION_FAILED % failed.code)
             return True

@@ -229,6 +229,7 @@ class VisitorAdmin(OrganisationScopedAdmin):
     readonly_fields += ["removed_at"]
     actions = ["check_in_selected", "check_out_selected"]
     ordering = ["visit__start", "name"]
+    inlines = [DeliveryHistoryInline]  # their own messages, from the visit's events (N-18)
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(removed_at=None)

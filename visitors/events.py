@@ -1,13 +1,13 @@
 """What happens to visits, who hears of it, and what the messages say (SPEC V-1 … V-6).
 
-Every event's target is the Visit: its delivery history is the visit's, and
+Every event's target is the Visit: one event per change of the visit, so
 `notifications.target_moved(visit)` / `target_cancelled(visit)` re-plan or cancel
-every reminder of it. What a visitor receives is personal — their own self
-check-in link, their own .ics — while the engine renders one context per
-event, not per recipient. So each visitor gets their own event
-(`data={"visitor_id": …}`), and the "visitor" role resolves to that visitor
-alone. Adding a visitor to a visit invites that visitor only, and one
-visitor's reminder or withdrawal leaves the others' alone.
+every reminder of it. Each message is about one visitor (SPEC N-18): the
+"visitor" role yields each visitor the event concerns with `About(visitor,
+visitor)`, so their context, self check-in link, .ics and conditions are their
+own, and their admin page lists them. `data["visitor_ids"]` narrows an event to
+some visitors (one invited, one withdrawn, one arrived); without it, every
+visitor still invited. Hosts are told of an arrival about that visitor too.
 """
 
 import datetime
@@ -27,6 +27,7 @@ from notifications.events import (
     Variable,
     register,
 )
+from notifications.recipients import About
 from visitors import calendar, qr
 from visitors.models import Visitor
 from visitors.tokens import self_check_in_url
@@ -36,16 +37,25 @@ VISITS = EventGroup("visits", _("My visits"))
 REMINDER_NOTICE = datetime.timedelta(hours=48)
 
 
-def visitor_of(visit, data):
-    """The visitor an event is about, or None."""
-    return Visitor.objects.filter(visit=visit, pk=data.get("visitor_id")).first()
+def visitors_of(visit, event):
+    """The visitors an event concerns: those it names, else every one still invited."""
+    if "visitor_ids" in event.data:
+        return Visitor.objects.filter(visit=visit, pk__in=event.data["visitor_ids"])
+    return visit.visitors.filter(removed_at=None)
+
+
+def visit_and_visitor(obj):
+    """(visit, visitor or None) for what a message is about: a Visitor, or the Visit itself."""
+    if isinstance(obj, Visitor):
+        return obj.visit, obj
+    return obj, None
 
 
 # Who.
 
 
-def the_visitor(visit, event):
-    return Visitor.objects.filter(visit=visit, pk=event.data.get("visitor_id"))
+def the_visitors(visit, event):
+    return (About(visitor, visitor) for visitor in visitors_of(visit, event))
 
 
 def host(visit, event):
@@ -56,10 +66,26 @@ def co_hosts(visit, event):
     return visit.co_hosts.filter(is_active=True)
 
 
+def about_each_visitor(resolve):
+    """A hosts' role whose messages are each about one visitor of the event (an arrival)."""
+
+    def resolve_about_visitors(visit, event):
+        people = list(resolve(visit, event))
+        return (About(person, v) for v in visitors_of(visit, event) for person in people)
+
+    return resolve_about_visitors
+
+
+VISITOR_ROLE = RecipientRole("visitor", _("The visitor"), the_visitors)
 ROLES = [
-    RecipientRole("visitor", _("The visitor"), the_visitor),
+    VISITOR_ROLE,
     RecipientRole("host", _("Host"), host),
     RecipientRole("co_hosts", _("Co-hosts"), co_hosts),
+]
+ARRIVAL_ROLES = [
+    VISITOR_ROLE,
+    RecipientRole("host", _("Host"), about_each_visitor(host)),
+    RecipientRole("co_hosts", _("Co-hosts"), about_each_visitor(co_hosts)),
 ]
 
 # When: reminders hang on these, and only when these hold (checked again at send time).
@@ -71,16 +97,16 @@ ANCHORS = [
 ]
 
 
-def invited_48h_before_start(visit, event):
+def invited_48h_before_start(obj, event):
     """V-3: a reminder 24 h before helps only those invited well ahead (48 h or more)."""
-    visitor = visitor_of(visit, event.data)
+    visit, visitor = visit_and_visitor(obj)
     invited_at = max(visit.created_at, visitor.created_at) if visitor else visit.created_at
     return visit.start - invited_at >= REMINDER_NOTICE
 
 
-def visitor_expected(visit, event):
-    visitor = visitor_of(visit, event.data)
-    return visitor is not None and visitor.is_expected
+def visitor_expected(obj, event):
+    visit, visitor = visit_and_visitor(obj)
+    return visitor.is_expected if visitor else visit.is_planned
 
 
 CONDITIONS = [
@@ -126,8 +152,8 @@ CHECK_IN_VARIABLES = [
 ]
 
 
-def visit_context(visit, data):
-    visitor = visitor_of(visit, data)
+def visit_context(obj, data):
+    visit, visitor = visit_and_visitor(obj)
     return {
         "purpose": visit.purpose,
         "start": visit.start,
@@ -142,25 +168,26 @@ def visit_context(visit, data):
     }
 
 
-def change_context(visit, data):
-    return visit_context(visit, data) | {
+def change_context(obj, data):
+    visit, _visitor = visit_and_visitor(obj)
+    return visit_context(obj, data) | {
         "old_start": parse_datetime(data.get("old_start") or "") or visit.start,
         "old_end": parse_datetime(data.get("old_end") or "") or visit.end,
         "old_site": data.get("old_site") or visit.site.name,
     }
 
 
-def check_in_context(visit, data):
-    visitor = visitor_of(visit, data)
-    return visit_context(visit, data) | {
+def check_in_context(obj, data):
+    _visit, visitor = visit_and_visitor(obj)
+    return visit_context(obj, data) | {
         "checked_in_at": visitor.checked_in_at if visitor else None,
         "check_in_source": visitor.get_check_in_source_display() if visitor else "",
     }
 
 
-def invitation_files(visit, delivery):
-    """The .ics (method matching its METHOD) and, while the visit is on, the check-in QR code."""
-    visitor = visitor_of(visit, delivery.event.data)
+def invitation_files(obj, delivery):
+    """The visitor's .ics (method matching its METHOD) and, while the visit is on, their QR code."""
+    visit, visitor = visit_and_visitor(obj)
     if visitor is None:
         return []
     url = self_check_in_url(visitor)
@@ -171,17 +198,24 @@ def invitation_files(visit, delivery):
     return files
 
 
-def visit_event(code, label, variables=VARIABLES, context=visit_context, **options):
+def visit_link(obj):
+    """Where a message leads: the visit's page (a visitor has none of their own)."""
+    visit, _visitor = visit_and_visitor(obj)
+    return visit.get_absolute_url()
+
+
+def visit_event(code, label, variables=VARIABLES, context=visit_context, roles=ROLES, **options):
     return register(
         EventType(
             code=code,
             label=label,
             group=VISITS,
-            roles=ROLES,
+            roles=roles,
             variables=variables,
             context=context,
             anchors=ANCHORS,
             conditions=CONDITIONS,
+            link=visit_link,
             **options,
         )
     )
@@ -353,6 +387,7 @@ visit_event(
     _("Visitor checked in"),
     variables=VARIABLES + CHECK_IN_VARIABLES,
     context=check_in_context,
+    roles=ARRIVAL_ROLES,
     priority=Priority.HIGH,
     default_rules=[
         rule(
@@ -385,6 +420,7 @@ visit_event(
     _("Visitor not checked out by the end of the day"),
     variables=VARIABLES + CHECK_IN_VARIABLES,
     context=check_in_context,
+    roles=ARRIVAL_ROLES,
     default_rules=[
         rule(
             "visits.not_checked_out/host",

@@ -131,8 +131,7 @@ def remove_visitor(visitor, actor):
     visitor.save(update_fields=["removed_at"])
     signals.visitor_withdrawn.send(sender=Visitor, visitor=visitor, actor=actor)
     _sync_sequence(visitor.visit, bump=True)
-    # Re-planning drops the reminders whose conditions no longer hold: this visitor's.
-    notifications.target_moved(visitor.visit)
+    notifications.target_cancelled(visitor)  # their reminders; the others' stay
     return visitor
 
 

@@ -3,8 +3,9 @@
 Declared signals: `services.py` sends one for each change worth announcing,
 after it is saved, with who acted as `actor` (a user, or None for the system).
 A plain model save cannot tell who acted, so no receiver listens to one.
-Receivers: thin, each turns one signal into `notifications.emit` — one event
-per visitor (see events.py), so each gets their own link and .ics.
+Receivers: thin, each turns one signal into one `notifications.emit` about the
+visit; each visitor's message is about them (see events.py), so each gets their
+own link and .ics.
 """
 
 from django.dispatch import Signal, receiver
@@ -25,20 +26,21 @@ visitor_still_in = Signal()  # visitor, actor (None: the end-of-day report)
 
 @receiver(visitor_invited, dispatch_uid="visitors.invited")
 def announce_invitation(sender, visitor, actor, **kwargs):
-    notifications.emit("visits.invited", visitor.visit, actor=actor, visitor_id=visitor.pk)
+    _about_visitor("visits.invited", visitor, actor)
 
 
 @receiver(visitor_withdrawn, dispatch_uid="visitors.withdrawn")
 def announce_withdrawal(sender, visitor, actor, **kwargs):
-    notifications.emit("visits.cancelled", visitor.visit, actor=actor, visitor_id=visitor.pk)
+    _about_visitor("visits.cancelled", visitor, actor)
 
 
 @receiver(visit_moved, dispatch_uid="visitors.visit_moved")
 def announce_move(sender, visit, actor, old_start, old_end, old_site, **kwargs):
-    _each_visitor(
-        visit,
+    notifications.emit(
         "visits.changed",
-        actor,
+        visit,
+        actor=actor,
+        visitor_ids=_still_invited(visit),
         old_start=old_start.isoformat(),
         old_end=old_end.isoformat(),
         old_site=old_site.name if old_site else "",
@@ -47,19 +49,23 @@ def announce_move(sender, visit, actor, old_start, old_end, old_site, **kwargs):
 
 @receiver(visit_cancelled, dispatch_uid="visitors.visit_cancelled")
 def announce_cancellation(sender, visit, actor, **kwargs):
-    _each_visitor(visit, "visits.cancelled", actor)
+    notifications.emit("visits.cancelled", visit, actor=actor, visitor_ids=_still_invited(visit))
 
 
 @receiver(visitor_checked_in, dispatch_uid="visitors.checked_in")
 def announce_arrival(sender, visitor, actor, **kwargs):
-    notifications.emit("visits.checked_in", visitor.visit, actor=actor, visitor_id=visitor.pk)
+    _about_visitor("visits.checked_in", visitor, actor)
 
 
 @receiver(visitor_still_in, dispatch_uid="visitors.still_in")
 def announce_still_in(sender, visitor, actor, **kwargs):
-    notifications.emit("visits.not_checked_out", visitor.visit, actor=actor, visitor_id=visitor.pk)
+    _about_visitor("visits.not_checked_out", visitor, actor)
 
 
-def _each_visitor(visit, code, actor, **data):
-    for visitor_id in visit.visitors.filter(removed_at=None).values_list("pk", flat=True):
-        notifications.emit(code, visit, actor=actor, visitor_id=visitor_id, **data)
+def _about_visitor(code, visitor, actor):
+    notifications.emit(code, visitor.visit, actor=actor, visitor_ids=[visitor.pk])
+
+
+def _still_invited(visit):
+    """The visitors told of a change: those invited now, not one added later in the same save."""
+    return list(visit.visitors.filter(removed_at=None).values_list("pk", flat=True))

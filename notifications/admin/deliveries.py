@@ -6,6 +6,8 @@ import itertools
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
+from django.contrib.contenttypes.models import ContentType
 from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
@@ -71,14 +73,44 @@ class ReadOnlyDeliveriesMixin(ReadOnlyInline, ScopedAccessMixin):
         return reason_text(delivery)
 
 
-class DeliveryHistoryInline(ReadOnlyDeliveriesMixin, GenericTabularInline):
-    """Every message sent about an object, newest first, for any domain admin (SPEC N-6).
+class _ConcerningFormSet(BaseGenericInlineFormSet):
+    """The latest deliveries whose target *or* about is the object: an inline cannot paginate."""
 
-    A domain admin shows it with `inlines = [DeliveryHistoryInline]`.
+    def __init__(self, *args, queryset=None, **kwargs):
+        super().__init__(*args, queryset=queryset, **kwargs)
+        self.more_url = ""
+        if self.instance is None or self.instance.pk is None:
+            return
+        concerning = (queryset or Delivery.objects).concerning(self.instance)
+        latest = list(concerning.order_by("-created_at", "-pk")[: HISTORY_LENGTH + 1])
+        if len(latest) > HISTORY_LENGTH:
+            self.more_url = concerning_log_url(self.instance)
+        self.queryset = concerning.filter(pk__in=[d.pk for d in latest[:HISTORY_LENGTH]])
+
+
+HISTORY_LENGTH = 50
+
+
+def concerning_log_url(obj):
+    """The delivery log filtered on the messages about one object."""
+    kind = ContentType.objects.get_for_model(obj)
+    changelist = reverse("admin:notifications_delivery_changelist")
+    return f"{changelist}?{ConcerningFilter.parameter_name}={kind.pk}-{obj.pk}"
+
+
+class DeliveryHistoryInline(ReadOnlyDeliveriesMixin, GenericTabularInline):
+    """Every message sent about an object, newest first, for any domain admin (SPEC N-6, N-18).
+
+    A domain admin shows it with `inlines = [DeliveryHistoryInline]`. It lists the
+    messages of the object's own events and those about it from another's (a
+    visitor's invitation, from its visit's event); the latest 50, and a link to the
+    rest in the delivery log.
     """
 
     ct_field = "target_type"
     ct_fk_field = "target_id"
+    formset = _ConcerningFormSet
+    template = "admin/notifications/delivery_history.html"
     verbose_name = gettext_lazy("message sent")
     verbose_name_plural = gettext_lazy("messages sent about it")
     fields = ["created", "event_code", *ReadOnlyDeliveriesMixin.fields[1:]]
@@ -87,9 +119,34 @@ class DeliveryHistoryInline(ReadOnlyDeliveriesMixin, GenericTabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("event")
 
+    def has_view_permission(self, request, obj=None):
+        # Nothing was sent about an object not saved yet: no panel (nor formset) on "add".
+        return obj is not None and super().has_view_permission(request, obj)
+
     @admin.display(description=gettext_lazy("event"))
     def event_code(self, delivery):
         return event_label(delivery.event.code)
+
+
+class ConcerningFilter(admin.SimpleListFilter):
+    """?concerning=<content type>-<id>: the messages about one object (from its history)."""
+
+    title = gettext_lazy("object")
+    parameter_name = "concerning"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        return [(value, gettext("this object"))] if value else []
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        kind_id, _, pk = self.value().partition("-")
+        try:
+            obj = ContentType.objects.get_for_id(int(kind_id)).model_class()(pk=int(pk))
+        except (ContentType.DoesNotExist, ValueError, TypeError, AttributeError):
+            return queryset.none()  # junk in the address bar: no rows, no error
+        return queryset.concerning(obj)
 
 
 class EventDeliveryInline(ReadOnlyDeliveriesMixin, admin.TabularInline):
@@ -163,6 +220,7 @@ class DeliveryAdmin(OrganisationScopedAdmin):
         "status",
         DeliveryEventFilter,
         ("organisation", ScopedRelatedFieldListFilter),
+        ConcerningFilter,
     ]
     search_fields = ["address", "recipient_name", "user__email"]
     list_select_related = ["event"]

@@ -30,15 +30,15 @@ def twins(plan_visit):
 
 
 def announced(visit, *, after=0):
-    """(code, actor, visitor's name, other data) of the events about `visit`, in order."""
+    """(code, actor, the visitors' names, other data) of the events about `visit`, in order."""
     names = dict(Visitor.objects.filter(visit=visit).values_list("pk", "name"))
     events = Event.objects.for_target(visit).filter(pk__gt=after).order_by("pk")
     return [
         (
             event.code,
             event.actor,
-            names.get(event.data.get("visitor_id")),
-            {key: value for key, value in event.data.items() if key != "visitor_id"},
+            ", ".join(sorted(names[pk] for pk in event.data.get("visitor_ids", []))),
+            {key: value for key, value in event.data.items() if key != "visitor_ids"},
         )
         for event in events
     ]
@@ -203,13 +203,12 @@ def test_v4_cancelling_in_the_admin_is_announced_as_on_the_portal(
         )
         client.force_login(alice)
         client.post(reverse("visitors:cancel", args=[on_portal.pk]))
+    # One event per visit change; each visitor's message is about them (N-18).
     assert announced(in_admin, after=before) == [
-        ("visits.cancelled", reception, "Claire Petit", {}),
-        ("visits.cancelled", reception, "John Smith", {}),
+        ("visits.cancelled", reception, "Claire Petit, John Smith", {})
     ]
     assert announced(on_portal, after=before) == [
-        ("visits.cancelled", alice, "Claire Petit", {}),
-        ("visits.cancelled", alice, "John Smith", {}),
+        ("visits.cancelled", alice, "Claire Petit, John Smith", {})
     ]
 
 
