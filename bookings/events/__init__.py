@@ -164,6 +164,8 @@ def booking_event(
             attachments=booking_files,
             link=booking_link,
             default_rules=rules,
+            # The booker who booked, moved or cancelled is told too: their calendar follows.
+            notify_actor=options.pop("notify_actor", True),
             **options,
         )
     )

@@ -18,15 +18,7 @@ from bookings.models import (
     Subscription,
 )
 from core.calendar import REQUEST
-from notifications import recipients
-
-# Until the engine's `About` lands (issue 11), a person alone: the context then finds
-# their participation itself (bookings.calendar.participant_of).
-_About = getattr(recipients, "About", None)
-
-
-def about(person, obj):
-    return _About(person, obj) if _About else person
+from notifications.recipients import About as about
 
 
 def _person(participant):

@@ -20,10 +20,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import notifications
-from accounts.models import BACK_OFFICE_ROLES, Membership
+from accounts.models import BACK_OFFICE_ROLES, Membership, User
 from bookings import availability, constraints, signals
 from bookings.availability import BookingRefused
-from bookings.models import BLOCKING_STATUSES, Booking, BookingAddOn, Participant, Resource
+from bookings.models import (
+    BLOCKING_STATUSES,
+    ApprovalRequest,
+    Booking,
+    BookingAddOn,
+    Participant,
+    Resource,
+)
 from bookings.signals import BACK_OFFICE, CLIENT
 
 Status = Booking.Status
@@ -53,6 +60,20 @@ def initial_status(resource):
     if resource.is_paid:
         return Status.AWAITING_PAYMENT
     return Status.CONFIRMED
+
+
+def approvers_of(resource):
+    """Who approves a resource's bookings: its approvers, else its manager, else the
+    organisation's managers — a request nobody can answer would wait forever."""
+    people = list(resource.approvers.filter(is_active=True))
+    if not people and resource.manager and resource.manager.is_active:
+        people = [resource.manager]
+    if not people:
+        managers = Membership.objects.filter(
+            organisation=resource.organisation_id, role__in=BACK_OFFICE_ROLES
+        ).values("user")
+        people = list(User.objects.filter(pk__in=managers, is_active=True))
+    return people
 
 
 def check_availability(resource, start, end, now, exclude=None):
@@ -120,6 +141,10 @@ def _create(booking, actor, by, participants, add_ons, now):
         language=booking.booker.language,
         is_booker=True,
     )
+    if booking.status == Status.PENDING_APPROVAL:
+        ApprovalRequest.objects.bulk_create(
+            ApprovalRequest(booking=booking, approver=person) for person in approvers_of(resource)
+        )
     signals.booking_created.send(sender=Booking, booking=booking, actor=actor, by=by)
     if booking.status == Status.CONFIRMED:
         signals.booking_confirmed.send(sender=Booking, booking=booking, actor=actor)

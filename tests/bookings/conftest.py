@@ -70,7 +70,9 @@ def room(site, bob):
 @pytest.fixture
 def desks(site, bob):
     """A pool of three desks."""
-    return make_resource(site, name="Plateau ouvert", kind=Resource.Kind.DESK, capacity=3, manager=bob)
+    return make_resource(
+        site, name="Plateau ouvert", kind=Resource.Kind.DESK, capacity=3, manager=bob
+    )
 
 
 @pytest.fixture

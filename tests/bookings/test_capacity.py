@@ -54,7 +54,9 @@ def race(resource, people, start, end, monkeypatch, wait=3):
 @pytest.fixture
 def postgresql_only():
     if connection.vendor != "postgresql":
-        pytest.skip("concurrent transactions are real only on PostgreSQL: DATABASE_URL=postgres://…")
+        pytest.skip(
+            "concurrent transactions are real only on PostgreSQL: DATABASE_URL=postgres://…"
+        )
 
 
 @pytest.fixture
@@ -78,7 +80,9 @@ def test_b19_two_people_booking_a_room_at_the_same_moment_get_it_once(
     postgresql_only, place, monkeypatch
 ):
     site, people = place
-    room = services.save_resource(Resource(organisation=site.organisation, site=site, name="Salle"), None)
+    room = services.save_resource(
+        Resource(organisation=site.organisation, site=site, name="Salle"), None
+    )
     start = _later()
     outcomes = race(room, people[:2], start, start + HOUR, monkeypatch)
     assert outcomes == ["booked", "refused"]
@@ -107,12 +111,16 @@ def test_b19_the_database_refuses_an_overlap_even_when_the_code_does_not_check(
     from django.db import IntegrityError
 
     site, people = place
-    room = services.save_resource(Resource(organisation=site.organisation, site=site, name="Salle"), None)
+    room = services.save_resource(
+        Resource(organisation=site.organisation, site=site, name="Salle"), None
+    )
     start = _later()
     fields = dict(organisation=site.organisation, resource=room, exclusive=True)
     Booking.objects.create(booker=people[0], start=start, end=start + HOUR, **fields)
     with pytest.raises(IntegrityError) as refused:
-        Booking.objects.create(booker=people[1], start=start + HOUR / 2, end=start + 2 * HOUR, **fields)
+        Booking.objects.create(
+            booker=people[1], start=start + HOUR / 2, end=start + 2 * HOUR, **fields
+        )
     assert constraints.is_violation(refused.value)
     # A cancelled booking holds nothing, and back-to-back bookings do not overlap.
     Booking.objects.filter(booker=people[0]).update(status=Booking.Status.CANCELLED_BY_BOOKER)
