@@ -20,6 +20,7 @@ from bookings.models.members import (
     Validity,
     ValidityType,
 )
+from bookings.models.proxies import BookingToApprove
 from bookings.models.resources import AddOn, Closure, Maintenance, OpeningHours, Resource
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "BalanceThreshold",
     "Booking",
     "BookingAddOn",
+    "BookingToApprove",
     "CalendarCopy",
     "Closure",
     "Maintenance",

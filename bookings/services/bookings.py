@@ -412,6 +412,12 @@ def _release(booking):
     return 1
 
 
+@transaction.atomic
+def mark_no_show(booking, actor):
+    """Nobody came (from the back office): the time is over, the booking is a no-show."""
+    return _claim(booking, [Status.CONFIRMED], status=Status.NO_SHOW)
+
+
 def complete_ended(now=None):
     """Bookings whose time is over are completed; nothing is announced."""
     now = now or timezone.now()

@@ -1,6 +1,7 @@
 """B-19: a resource never holds more overlapping blocking bookings than its capacity, even
 when two people book at the same moment."""
 
+import contextlib
 import threading
 
 import pytest
@@ -23,10 +24,8 @@ def race(resource, people, start, end, monkeypatch, wait=3):
 
     def check_then_wait(*args, **kwargs):
         checked(*args, **kwargs)
-        try:
+        with contextlib.suppress(threading.BrokenBarrierError):
             barrier.wait()
-        except threading.BrokenBarrierError:
-            pass
 
     monkeypatch.setattr(booking_services, "check_availability", check_then_wait)
     outcomes = []
@@ -115,7 +114,7 @@ def test_b19_the_database_refuses_an_overlap_even_when_the_code_does_not_check(
         Resource(organisation=site.organisation, site=site, name="Salle"), None
     )
     start = _later()
-    fields = dict(organisation=site.organisation, resource=room, exclusive=True)
+    fields = {"organisation": site.organisation, "resource": room, "exclusive": True}
     Booking.objects.create(booker=people[0], start=start, end=start + HOUR, **fields)
     with pytest.raises(IntegrityError) as refused:
         Booking.objects.create(
