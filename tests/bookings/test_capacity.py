@@ -132,7 +132,7 @@ pytestmark = pytest.mark.django_db
 
 def test_b19_an_overlapping_booking_is_refused_and_nothing_is_kept(book, room, chloe):
     book(room)
-    with pytest.raises(services.BookingRefused, match="Already booked"):
+    with pytest.raises(services.BookingRefused, match="Déjà réservée"):
         book(room, start=TOMORROW_10 + HOUR / 2, booker=chloe)
     assert Booking.objects.count() == 1
     assert not chloe.bookings.exists()
