@@ -133,4 +133,10 @@ def announce_expiry(sender, validity, days_left, **kwargs):
 
 @receiver(balance_low, dispatch_uid="bookings.balance_low")
 def announce_low_balance(sender, account, threshold, **kwargs):
-    _emit("bookings.balance_low", account, None, threshold=str(threshold))
+    _emit(
+        "bookings.balance_low",
+        account,
+        None,
+        threshold=str(threshold),
+        balance=str(account.balance),
+    )

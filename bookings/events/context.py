@@ -196,7 +196,8 @@ BALANCE_VARIABLES = [
 
 def balance_context(account, data):
     return {
-        "balance": money(account.balance, account.currency),
+        # The balance that crossed the threshold, not whatever it is when the message leaves.
+        "balance": money(Decimal(data.get("balance") or account.balance), account.currency),
         "threshold": money(Decimal(data.get("threshold") or "0"), account.currency),
         "member_name": str(account.member),
     }

@@ -14,6 +14,7 @@ check and the insert run one transaction at a time, which is the same guarantee.
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -131,7 +132,7 @@ def _create(booking, actor, by, participants, add_ons, now):
     booking.organisation = resource.organisation
     booking.status = initial_status(resource)
     booking.price, booking.currency = resource.price, resource.currency
-    booking.full_clean(exclude=["organisation", "booker"])
+    _validate(booking)
     _hold(booking, now)
     Participant.objects.create(
         booking=booking,
@@ -153,6 +154,14 @@ def _create(booking, actor, by, participants, add_ons, now):
     if add_ons:
         add_add_ons(booking, actor, add_ons)
     return booking
+
+
+def _validate(booking):
+    try:
+        booking.full_clean(exclude=["organisation", "booker"])
+    except ValidationError as error:
+        field, problems = next(iter(error.message_dict.items()))
+        raise BookingRefused(" ".join(problems), field) from error
 
 
 def _hold(booking, now, exclude=None):
@@ -179,7 +188,7 @@ def _move(booking, actor, by, now):
         raise BookingRefused(_("This booking can no longer be changed."))
     tracker = booking.tracker
     old_start, old_end = tracker.previous("start"), tracker.previous("end")
-    booking.full_clean(exclude=["organisation", "booker"])
+    _validate(booking)
     _hold(booking, now, exclude=booking.pk)
     _bump_sequence(booking)
     signals.booking_moved.send(
