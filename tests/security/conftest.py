@@ -143,7 +143,9 @@ def _marked_bookings(a, on_commit):
         )
         a.maintenance = bookings.save_maintenance(
             Maintenance(
-                resource=a.resource, start=NOW + 48 * HOUR, end=NOW + 50 * HOUR,
+                resource=a.resource,
+                start=NOW + 48 * HOUR,
+                end=NOW + 50 * HOUR,
                 description=f"Peinture {MARK}",
             ),
             a.bob,

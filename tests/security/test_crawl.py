@@ -108,8 +108,7 @@ def portal(world):
 
     def hits(name, params):
         kwargs = {
-            param: fill.get(param) or rows.get(name) or rows[name.split(":")[0]]
-            for param in params
+            param: fill.get(param) or rows.get(name) or rows[name.split(":")[0]] for param in params
         }
         url = reverse(name, kwargs=kwargs)
         found = [Hit(name, url)]
