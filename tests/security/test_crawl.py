@@ -12,15 +12,6 @@ from django.urls import reverse
 
 from accounts.models import Membership, Organisation, Role, Site, User
 from accounts.scoping import ScopedAccessMixin
-from notifications.models import (
-    Delivery,
-    Device,
-    Event,
-    Preference,
-    RecapSchedule,
-    Rule,
-    Suppression,
-)
 from bookings.models import (
     Account,
     Booking,
@@ -29,6 +20,15 @@ from bookings.models import (
     Subscription,
     Validity,
     ValidityType,
+)
+from notifications.models import (
+    Delivery,
+    Device,
+    Event,
+    Preference,
+    RecapSchedule,
+    Rule,
+    Suppression,
 )
 from requests_center.models import Category, Request
 from tests.factories import member
