@@ -2,15 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from bookings.events import (
-    BOOKING_DESK,
-    MAINTENANCE,
-    MEMBERSHIP,
-    booking_event,
-    people,
-    rule,
-)
-from bookings.events import texts as t
+import bookings.events.texts as t
 from bookings.events.context import (
     ADD_ON_VARIABLES,
     BALANCE_VARIABLES,
@@ -25,6 +17,14 @@ from bookings.events.context import (
     maintenance_context,
     move_context,
     validity_context,
+)
+from bookings.events.declaring import (
+    BOOKING_DESK,
+    MAINTENANCE,
+    MEMBERSHIP,
+    booking_event,
+    people,
+    rule,
 )
 from bookings.events.digest import digest_audience, digest_items
 from notifications.events import (
