@@ -8,6 +8,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import formats
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -117,8 +118,6 @@ def _lines(add_ons):
 def _pay_url(booking):
     if booking.status != Booking.Status.AWAITING_PAYMENT:
         return ""
-    from django.urls import reverse
-
     return settings.SITE_URL + reverse("bookings:pay", args=[booking.pk])
 
 

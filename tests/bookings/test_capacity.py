@@ -9,8 +9,10 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from bookings import constraints, services
-from bookings.models import Booking, Resource
+from bookings.models import Booking, Participant, Resource
 from bookings.services import bookings as booking_services
+from notifications import api as notifications_api
+from notifications.models import Event
 from tests.bookings.conftest import HOUR, TOMORROW_10
 from tests.factories import SiteFactory, member
 
@@ -28,6 +30,10 @@ def race(resource, people, start, end, monkeypatch, wait=3):
             barrier.wait()
 
     monkeypatch.setattr(booking_services, "check_availability", check_then_wait)
+    # Events are stored, not planned: Celery's eager runs flip a process-wide flag that two
+    # threads at once would leave set ("Never call result.get() within a task") for the
+    # tests after this one.
+    monkeypatch.setattr(notifications_api, "plan_on_commit", lambda event_id, priority: None)
     outcomes = []
 
     def attempt(person):
@@ -86,6 +92,9 @@ def test_b19_two_people_booking_a_room_at_the_same_moment_get_it_once(
     outcomes = race(room, people[:2], start, start + HOUR, monkeypatch)
     assert outcomes == ["booked", "refused"]
     assert Booking.objects.filter(resource=room).count() == 1
+    # The refused one left nothing half-done: no participant, no event announcing it.
+    assert Participant.objects.filter(booking__resource=room).count() == 1
+    assert Event.objects.filter(code="bookings.booked_by_client").count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
