@@ -22,12 +22,12 @@ def main():
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=2, help="runs of each phase; best kept")
     # Internal: each phase runs in a process of its own.
-    parser.add_argument("--phase", choices=["baseline", "engine"], help=argparse.SUPPRESS)
+    parser.add_argument("--phase", choices=["baseline", "engine", "batch"], help=argparse.SUPPRESS)
     parser.add_argument("--appointment", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
         harness.attach()
-        phase = baseline if args.phase == "baseline" else engine
+        phase = {"baseline": baseline, "engine": engine, "batch": in_a_batch}[args.phase]
         print(json.dumps(phase(args.appointment, args.n)))
         return
     with harness.bench_database():
@@ -48,15 +48,23 @@ def run(n, repeat):
         _empty_deliveries()
         planned.append(_phase("engine", big_appointment, n))
         _empty_deliveries()
+    # The same fan-out counted as a batch: what its tally's triggers cost (not in the ratio).
+    batched = _phase("batch", big_appointment, n)
+    _empty_deliveries()
     base = min(base, key=lambda result: result["seconds"])
     planned = min(planned, key=lambda result: result["seconds"])
     _report("raw bulk_create", base, n)
     _report(f"engine plan_event, N = {small:,}", planned_small, small)
     _report(f"engine plan_event, N = {n:,}", planned, n)
+    _report(f"engine plan_event in a batch, N = {n:,}", batched, n)
     harness.figure(
         "queries per 1,000 recipients",
         round(1000 * planned["queries"] / n, 2),
         "(no per-row query)",
+    )
+    harness.figure(
+        "rows/s",
+        f"engine {round(n / planned['seconds']):,}, bulk_create {round(n / base['seconds']):,}",
     )
     harness.headline("fanout", planned["seconds"] / base["seconds"])
 
@@ -127,7 +135,21 @@ def _empty_deliveries():
     harness.sql("VACUUM ANALYZE notifications_delivery")
 
 
-def engine(appointment_id, n):
+def in_a_batch(appointment_id, n):
+    """The engine phase, its event part of a batch (a route run): the tally is kept too."""
+    from notifications import batches
+    from notifications.models import BatchTally
+    from tests.testapp.models import Appointment
+
+    appointment = Appointment.objects.get(pk=appointment_id)
+    batch = batches.start(appointment.organisation, "Bench", "route_run", targeted=n)
+    result = engine(appointment_id, n, batch=batch)
+    assert batches.counts(batch).pending == n, "the tally missed rows"
+    result["tally_rows"] = BatchTally.objects.filter(batch=batch).count()
+    return result
+
+
+def engine(appointment_id, n, batch=None):
     """Emit one event and plan it as the worker would (sending is another benchmark)."""
     import notifications
     from notifications import dispatch, outbox
@@ -136,7 +158,8 @@ def engine(appointment_id, n):
 
     outbox.queue_sends = lambda rows: None  # planning only: no message leaves
     appointment = Appointment.objects.get(pk=appointment_id)
-    event = notifications.emit("testapp.booked", appointment)  # autocommit: stored at once
+    # Autocommit: stored at once.
+    event = notifications.emit("testapp.booked", appointment, batch=batch)
     start_rss = harness.peak_rss_mb()
     with harness.counting_queries() as counter, harness.Timer() as timer:
         dispatch.plan_event(event.pk)

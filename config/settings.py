@@ -318,6 +318,17 @@ if DATABASES["default"]["CONN_MAX_AGE"]:
     CELERY_DB_REUSE_MAX = 2**31
 # First wait before a failed send is retried, doubled at each retry (capped at 5 min).
 RELAIS_RETRY_BASE_SECONDS = env.integer("RELAIS_RETRY_BASE_SECONDS", 10)
+# Sending (SPEC N-21): deliveries due together go out in tasks of this many, each task's
+# provider calls overlapping on the worker process's pool of this many threads.
+RELAIS_SEND_BATCH_SIZE = env.integer("RELAIS_SEND_BATCH_SIZE", 50)
+RELAIS_SEND_THREADS = env.integer("RELAIS_SEND_THREADS", 8)
+# Pacing (SPEC N-21): what each sender may send per second, shared by every worker, so a
+# 100,000-recipient run never overflows the provider's queue (Twilio: 1 SMS/s for a long
+# code, more for a messaging service or a short code; calls: the account's CPS).
+RELAIS_SEND_RATES = {
+    "sms": env.number("RELAIS_SMS_PER_SECOND", 10),
+    "voice": env.number("RELAIS_CALLS_PER_SECOND", 1),
+}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _BROKER_DIR = DATA_DIR / "broker"
     for _folder in ("queue", "processed", "control"):

@@ -5,11 +5,11 @@ before Django's apps are ready, and the API needs the engine's models.
 """
 
 
-def emit(code, target, /, actor=None, organisation=None, **data):
+def emit(code, target, /, actor=None, organisation=None, batch=None, **data):
     """Record an event in the caller's transaction; see `notifications.api.emit`."""
     from notifications.api import emit as _emit
 
-    return _emit(code, target, actor=actor, organisation=organisation, **data)
+    return _emit(code, target, actor=actor, organisation=organisation, batch=batch, **data)
 
 
 def target_moved(target):

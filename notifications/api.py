@@ -12,11 +12,12 @@ from notifications.outbox import plan_on_commit
 from notifications.planning import cancel_target, replan_target
 
 
-def emit(code, target, /, actor=None, organisation=None, **data):
+def emit(code, target, /, actor=None, organisation=None, batch=None, **data):
     """Record that `code` happened to `target`, in the caller's transaction (SPEC N-8).
 
     Planning is queued once the transaction commits; if the broker is down
-    then, the stored event waits for the sweeper.
+    then, the stored event waits for the sweeper. `batch`: the fan-out (route
+    run, broadcast) whose counts its deliveries join (`notifications.batches`).
     """
     event_type = get_event_type(code)  # an unknown code fails here, loudly
     event = Event.objects.create(
@@ -25,6 +26,7 @@ def emit(code, target, /, actor=None, organisation=None, **data):
         target_type=ContentType.objects.get_for_model(target) if target is not None else None,
         target_id=target.pk if target is not None else None,
         actor=actor,
+        batch=batch,
         data=data,
     )
     plan_on_commit(event.pk, event_type.priority)

@@ -34,6 +34,7 @@ def _resend_copy(original):
         event=original.event,
         channel=original.channel,
         address=original.address,
+        about=original.about if original.about_id is not None else None,
         rule_id=original.rule_id,
         priority=original.priority,
         subject=original.subject,

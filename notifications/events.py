@@ -118,6 +118,19 @@ class Recap:
     items: Callable[[Any, Any, datetime, datetime], list]
 
 
+@dataclass(frozen=True)
+class OptIn:
+    """Messages that reach only contact points confirmed for `purpose` (double opt-in, N-20).
+
+    `request=True` marks the confirmation request itself: it goes to a contact point
+    not yet confirmed (never to a number that texted STOP), and the ledger records it
+    as sent, with its exact text and provider message id.
+    """
+
+    purpose: str
+    request: bool = False
+
+
 def _no_context(target, data):
     return {}
 
@@ -147,6 +160,7 @@ class EventType:
     attachments: Callable[[Any, Any], list] = lambda target, delivery: []
     default_rules: list[DefaultRule] = field(default_factory=list)
     recap: Recap | None = None
+    opt_in: OptIn | None = None  # a double opt-in stands before these messages
 
     def role(self, code) -> RecipientRole:
         return _by_code(self.roles, code, f"{self.code} has no role {code!r}")

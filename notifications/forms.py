@@ -250,6 +250,8 @@ class PreferenceForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "group" not in self.fields:
+            return  # shown read-only: a stored choice stays the choice it is
         choices = [(group.code, group.label) for group in groups()]
         if self.instance.group and self.instance.group not in dict(choices):
             choices.append((self.instance.group, self.instance.group))
@@ -257,7 +259,8 @@ class PreferenceForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("group") in mandatory_groups() and cleaned.get("enabled") is False:
+        group = cleaned.get("group", self.instance.group)
+        if group in mandatory_groups() and cleaned.get("enabled") is False:
             self.add_error("enabled", _("These messages are mandatory: they cannot be turned off."))
         return cleaned
 

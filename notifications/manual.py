@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from notifications.channels import get_backend
+from notifications.channels.kinds import PHONE_CHANNELS
+from notifications.consent.state import is_stopped
 from notifications.events import EventGroup, EventType, Priority, RecipientRole, register
 from notifications.models import Delivery, Event, ManualAttachment, Preference, Suppression
 from notifications.outbox import send_on_commit
@@ -59,6 +61,8 @@ def reachable_channels(person):
         if not address or channel in turned_off:
             continue
         if Suppression.objects.filter(channel=channel, address=address).exists():
+            continue
+        if channel in PHONE_CHANNELS and is_stopped(address):  # the ledger's STOP (N-20)
             continue
         channels.append(channel)
     return channels

@@ -9,16 +9,18 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.files import RandomName, display_name, validate_upload_size, validate_upload_type
+from notifications.channels.kinds import Channel
+
+# The consent ledger and the states it keeps in step (preferences, suppressions): SPEC N-20.
+from notifications.consent.models import (  # noqa: F401
+    ConsentRecord,
+    ContactConsent,
+    PhoneStop,
+    Preference,
+    Suppression,
+)
 from notifications.events import Priority, UnknownEvent, get_event_type
 from notifications.recipients import Recipient
-
-
-class Channel(models.TextChoices):
-    EMAIL = "email", _("Email")
-    SMS = "sms", _("SMS")
-    PUSH = "push", _("Push")
-    INAPP = "inapp", _("In-app")
-    VOICE = "voice", _("Voice call")
 
 
 class TargetQuerySet(models.QuerySet):
@@ -38,6 +40,81 @@ class DeliveryQuerySet(TargetQuerySet):
         )
 
 
+class Batch(models.Model):
+    """A fan-out counted as one: a route run, a broadcast (SPEC N-18).
+
+    Its events' deliveries carry it; their counts by outcome live in BatchTally,
+    kept by the database itself as rows change (see migration 0013), so a page
+    showing them reads a few dozen rows, never the delivery table.
+    """
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+
+    class Kind(models.TextChoices):
+        ROUTE_RUN = "route_run", _("Route run")
+        BROADCAST = "broadcast", _("Broadcast")
+
+    label = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=50, choices=Kind.choices)
+    # How many people or objects the fan-out means to reach, as its domain counted them.
+    targeted = models.PositiveIntegerField(_("targeted"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("batch")
+        verbose_name_plural = _("batches")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.label
+
+
+class BatchTally(models.Model):
+    """Part of a batch's count of deliveries in one bucket (pending, sent, skipped:stop…).
+
+    Written only by database triggers, one row per batch, bucket and shard: each
+    database connection adds to its own shard, so workers sending at once never
+    wait on one counter row; a count is the sum of its shards.
+    """
+
+    batch = models.ForeignKey(Batch, models.CASCADE, related_name="tallies")
+    bucket = models.CharField(max_length=40)
+    shard = models.PositiveSmallIntegerField()
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "bucket", "shard"], name="one_tally_per_shard")
+        ]
+
+    def __str__(self):
+        return f"{self.batch_id} · {self.bucket} · {self.shard}: {self.count}"
+
+
+class PaceBudget(models.Model):
+    """One sender's sending budget (SPEC N-21): when its next message may go.
+
+    A virtual clock shared by every worker: booking n sends at r per second moves
+    it n / r seconds on. Changed only by a conditional UPDATE (see `pacing`).
+    """
+
+    key = models.CharField(max_length=300, unique=True)  # "sms:+33612345678"
+    next_free_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.key}: {self.next_free_at:%H:%M:%S}"
+
+
 class Event(models.Model):
     """Something that happened, stored in the same transaction as the change (the outbox)."""
 
@@ -53,6 +130,14 @@ class Event(models.Model):
     )
     data = models.JSONField(_("data"), default=dict, blank=True)
     is_test = models.BooleanField(default=False)  # "send me a test": example values, one rule
+    batch = models.ForeignKey(
+        Batch,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("batch"),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     planned_at = models.DateTimeField(_("planned"), null=True, blank=True)
     # Planning that raised: how often, and why (the sweeper gives up after a few tries).
@@ -210,57 +295,6 @@ class MessageTemplate(models.Model):
         return f"{self.rule} · {self.get_channel_display()} · {self.language}"
 
 
-class Preference(models.Model):
-    """A user's choice for one event group on one channel (SPEC N-5). No row: on."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="preferences")
-    group = models.CharField(_("group"), max_length=50)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    enabled = models.BooleanField(_("enabled"), default=True)
-
-    class Meta:
-        verbose_name = _("preference")
-        verbose_name_plural = _("preferences")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "group", "channel"], name="one_preference_per_group_channel"
-            )
-        ]
-
-    def __str__(self):
-        state = _("on") if self.enabled else _("off")
-        return f"{self.user} · {self.group} · {self.get_channel_display()}: {state}"
-
-
-class Suppression(models.Model):
-    """An address never to be used again on a channel: bounce, complaint, STOP (SPEC N-7)."""
-
-    class Reason(models.TextChoices):
-        BOUNCE = "bounce", _("Hard bounce")
-        COMPLAINT = "complaint", _("Spam complaint")
-        STOP = "stop", _("Replied STOP")
-        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
-        MANUAL = "manual", _("Added by a manager")
-
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    address = models.CharField(_("address"), max_length=254)
-    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
-    detail = models.TextField(_("detail"), blank=True)
-    created_at = models.DateTimeField(_("since"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("suppressed address")
-        verbose_name_plural = _("suppressed addresses")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["channel", "address"], name="one_suppression_per_address"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.address} ({self.get_channel_display()})"
-
-
 class RecapSchedule(models.Model):
     """When a recap goes out: a time of day in each recipient's own zone (SPEC N-10)."""
 
@@ -372,9 +406,29 @@ class Delivery(models.Model):
         SUPPRESSED = "suppressed", _("Suppressed")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Skip(models.TextChoices):
+        """Why a message did not go (or stopped): a code to count by, beside the reason's text."""
+
+        PREFERENCE = "preference", _("turned off by the recipient")
+        STOP = "stop", _("replied STOP")
+        SUPPRESSION = "suppression", _("address on the suppression list")
+        QUIET_HOURS = "quiet_hours", _("quiet hours")
+        CAP = "cap", _("daily cap reached")
+        NO_CONTACT = "no_contact", _("no contact point")
+        SENDING_MODE = "sending_mode", _("sending mode (demo or test)")
+        CONDITION = "condition", _("condition not met")
+        EXPIRED = "expired", _("expired")
+        WITHDRAWN = "withdrawn", _("withdrawn (moved, cancelled, rule changed)")
+        RESENT = "resent", _("failed, then sent again")
+        FELL_BACK = "fell_back", _("failed, then sent on another channel")
+
     PENDING = (Status.SCHEDULED, Status.QUEUED)
 
     event = models.ForeignKey(Event, models.CASCADE, related_name="deliveries")
+    # The event's batch, on each row: what the batch's tally counts (and "resend the failed").
+    batch = models.ForeignKey(
+        Batch, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("batch")
+    )
     rule = models.ForeignKey(
         Rule, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("rule")
     )
@@ -411,6 +465,9 @@ class Delivery(models.Model):
 
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
     reason = models.CharField(_("reason"), max_length=255, blank=True)
+    reason_code = models.CharField(
+        _("reason code"), max_length=20, choices=Skip.choices, blank=True
+    )
     send_at = models.DateTimeField(_("send at"))
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
@@ -440,6 +497,11 @@ class Delivery(models.Model):
             models.Index(fields=["send_at"], condition=Q(status="scheduled"), name="delivery_due"),
             models.Index(fields=["status", "updated_at"], name="delivery_status"),
             models.Index(fields=["target_type", "target_id"], name="delivery_target"),
+            models.Index(
+                fields=["batch", "status"],
+                condition=Q(batch__isnull=False),
+                name="delivery_batch",
+            ),
             # Only the rows about something else than their target: the others pay nothing.
             models.Index(
                 fields=["about_type", "about_id"],
@@ -467,6 +529,7 @@ class Delivery(models.Model):
                 about_type_id = about_id = None  # the default, stored as such
         return cls(
             event=event,
+            batch_id=event.batch_id,
             organisation_id=event.organisation_id,
             target_type_id=event.target_type_id,
             target_id=event.target_id,

@@ -12,13 +12,14 @@ depend on them in return.
 import logging
 
 from celery import current_app
+from django.conf import settings
 from django.db import transaction
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 logger = logging.getLogger(__name__)
 
 PLAN_EVENT = "notifications.tasks.plan_event"
-SEND_DELIVERY = "notifications.tasks.send_delivery"
+SEND_BATCH = "notifications.tasks.send_batch"
 
 
 def queue_planning(event_id, priority):
@@ -29,14 +30,27 @@ def queue_planning(event_id, priority):
         logger.exception("Could not queue planning of event %s; the sweeper will retry", event_id)
 
 
-def queue_sends(rows):
-    """Queue `send_delivery` for each (id, priority); a broker error is left to the sweeper."""
+def queue_sends(rows, countdown=None):
+    """Queue `send_batch` tasks for (id, priority) rows, up to RELAIS_SEND_BATCH_SIZE each.
+
+    Rows queued together (one event's, one minute's reminders) go in as few tasks as
+    their priorities allow; a single message is a task of one and leaves at once.
+    A broker error is left to the sweeper.
+    """
+    by_priority = {}
     for delivery_id, priority in rows:
-        try:
-            _task(SEND_DELIVERY).apply_async((delivery_id,), queue=priority)
-        except BrokerUnavailable:
-            logger.exception("Could not queue delivery %s; the sweeper will retry", delivery_id)
-            return  # the broker is down: the rest would fail the same way
+        by_priority.setdefault(priority, []).append(delivery_id)
+    size = settings.RELAIS_SEND_BATCH_SIZE
+    for priority, ids in by_priority.items():
+        for start in range(0, len(ids), size):
+            batch = ids[start : start + size]
+            try:
+                _task(SEND_BATCH).apply_async((batch,), queue=priority, countdown=countdown)
+            except BrokerUnavailable:
+                logger.exception(
+                    "Could not queue %s deliveries; the sweeper will retry", len(batch)
+                )
+                return  # the broker is down: the rest would fail the same way
 
 
 def plan_on_commit(event_id, priority):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import Organisation
 from notifications.channels import get_backend
+from notifications.consent import state as consent
 from notifications.models import Delivery, Event, Preference, Suppression
 from notifications.recipients import Recipient, addressed
 from notifications.rules import conditions_hold, rules_for_event
@@ -27,6 +28,7 @@ from notifications.timing import Slot, next_window_opening, slot_for
 
 logger = logging.getLogger(__name__)
 CHUNK_SIZE = 2000
+Skip = Delivery.Skip
 
 # Reasons shown in the delivery log (translated when displayed).
 NO_ADDRESS = gettext_noop("no address for this channel")
@@ -134,7 +136,8 @@ def _decide(event, rule, people, slot, now):
             delivery = _delivery(event, rule, recipient, about, used_channel, address, slot, now)
             deliveries.setdefault(delivery.dedupe_key, delivery)
     deliveries = list(deliveries.values())
-    for check in (_check_address, _check_preferences, _check_suppressions, _check_mode, _check_cap):
+    checks = (_check_address, _check_preferences, _check_suppressions, _check_consent, _check_mode)
+    for check in (*checks, _check_cap):
         check(event, rule, [d for d in deliveries if d.status in Delivery.PENDING])
     for delivery in deliveries:
         _apply_send_window(rule, delivery, now)
@@ -171,6 +174,7 @@ def _delivery(event, rule, recipient, about, channel, address, slot, now):
         dedupe_key=dedupe_key(event, rule, recipient, channel, slot, about),
         status=Delivery.Status.CANCELLED if late else _pending_status(slot.at, now),
         reason=EXPIRED if late else "",
+        reason_code=Skip.EXPIRED if late else "",
         send_at=max(slot.at, now),
     )
 
@@ -188,15 +192,16 @@ def _pending_status(send_at, now):
     return Delivery.Status.QUEUED if send_at <= now else Delivery.Status.SCHEDULED
 
 
-def _suppress(delivery, reason):
+def _suppress(delivery, reason, code):
     delivery.status = Delivery.Status.SUPPRESSED
     delivery.reason = reason
+    delivery.reason_code = code
 
 
 def _check_address(event, rule, deliveries):
     for delivery in deliveries:
         if not delivery.address:
-            _suppress(delivery, NO_ADDRESS)
+            _suppress(delivery, NO_ADDRESS, Skip.NO_CONTACT)
 
 
 def _check_preferences(event, rule, deliveries):
@@ -211,18 +216,33 @@ def _check_preferences(event, rule, deliveries):
     )
     for delivery in deliveries:
         if (delivery.user_id, delivery.channel) in off:
-            _suppress(delivery, TURNED_OFF)
+            _suppress(delivery, TURNED_OFF, Skip.PREFERENCE)
 
 
 def _check_suppressions(event, rule, deliveries):
-    suppressed = set(
-        Suppression.objects.filter(address__in={d.address for d in deliveries}).values_list(
-            "channel", "address"
-        )
-    )
+    suppressed = {
+        (channel, address): reason
+        for channel, address, reason in Suppression.objects.filter(
+            address__in={d.address for d in deliveries}
+        ).values_list("channel", "address", "reason")
+    }
     for delivery in deliveries:
-        if (delivery.channel, delivery.address) in suppressed:
-            _suppress(delivery, ON_SUPPRESSION_LIST)
+        reason = suppressed.get((delivery.channel, delivery.address))
+        if reason is not None:
+            _suppress(delivery, ON_SUPPRESSION_LIST, suppression_code(reason))
+
+
+def suppression_code(reason):
+    """Bounces, complaints and the rest of the list (a STOP is the consent ledger's: Skip.STOP)."""
+    return Skip.SUPPRESSION
+
+
+def _check_consent(event, rule, deliveries):
+    """The consent ledger's state: a STOP, an opt-in not (yet) confirmed (SPEC N-20)."""
+    for delivery, reason, code in consent.refusals(
+        event.event_type, event.organisation, deliveries
+    ):
+        _suppress(delivery, reason, code)
 
 
 def _check_mode(event, rule, deliveries):
@@ -233,12 +253,12 @@ def _check_mode(event, rule, deliveries):
     leaving = [d for d in deliveries if get_backend(d.channel).leaves_relais]
     if organisation.sending_mode == Organisation.SendingMode.DEMO:
         for delivery in leaving:
-            _suppress(delivery, DEMO_MODE)
+            _suppress(delivery, DEMO_MODE, Skip.SENDING_MODE)
     elif organisation.sending_mode == Organisation.SendingMode.TEST:
         allowed = {line.strip().lower() for line in organisation.test_recipients.splitlines()}
         for delivery in leaving:
             if delivery.address.lower() not in allowed:
-                _suppress(delivery, NOT_ALLOW_LISTED)
+                _suppress(delivery, NOT_ALLOW_LISTED, Skip.SENDING_MODE)
 
 
 def _check_cap(event, rule, deliveries):
@@ -262,7 +282,7 @@ def _check_cap(event, rule, deliveries):
     )
     for delivery in deliveries:
         if already.get(delivery.recipient_key, 0) >= rule.daily_cap:
-            _suppress(delivery, DAILY_CAP)
+            _suppress(delivery, DAILY_CAP, Skip.CAP)
 
 
 _COUNTED_STATUSES = [
@@ -305,7 +325,7 @@ def _save(deliveries):
         dedupe_key__in=existing,
         status=Delivery.Status.CANCELLED,
         reason__in=[RESCHEDULED, RULE_CHANGED],
-    ).update(status=Delivery.Status.SCHEDULED, reason="")
+    ).update(status=Delivery.Status.SCHEDULED, reason="", reason_code="")
 
 
 def plan_fallback(delivery, now=None):
@@ -362,7 +382,7 @@ def replan_target(target, now=None):
             Delivery.objects.filter(
                 event=event, rule=rule, status=Delivery.Status.SCHEDULED
             ).exclude(dedupe_key__in=keep).update(
-                status=Delivery.Status.CANCELLED, reason=RESCHEDULED
+                status=Delivery.Status.CANCELLED, reason=RESCHEDULED, reason_code=Skip.WITHDRAWN
             )
 
 
@@ -371,5 +391,7 @@ def cancel_target(target):
     return (
         Delivery.objects.concerning(target)
         .filter(status=Delivery.Status.SCHEDULED)
-        .update(status=Delivery.Status.CANCELLED, reason=TARGET_CANCELLED)
+        .update(
+            status=Delivery.Status.CANCELLED, reason=TARGET_CANCELLED, reason_code=Skip.WITHDRAWN
+        )
     )

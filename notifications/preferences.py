@@ -1,15 +1,28 @@
-"""Each person's choices: which event groups reach them on which channels (SPEC N-5)."""
+"""Each person's choices: which event groups reach them on which channels (SPEC N-5, N-20).
+
+Every change is a record of the consent ledger, written with the preference in one
+transaction; the page shows each channel's real state beside the choices (on, off
+by choice, blocked by a STOP or a bounce, and what undoes it).
+"""
 
 from dataclasses import dataclass
 
+import phonenumbers
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from accounts.scoping import is_back_office_user
-from notifications.events import catalog, groups, mandatory_groups
-from notifications.models import Channel, Preference, Rule, Suppression
+from notifications.consent.ledger import record
+from notifications.consent.models import ConsentRecord
+from notifications.consent.state import blocks_of
+from notifications.events import catalog, group_label, groups, mandatory_groups
+from notifications.models import Channel, Device, Preference, Rule, Suppression
+from notifications.suppressions import suppress
 from notifications.unsubscribe import read_token
+
+Kind, Method = ConsentRecord.Kind, ConsentRecord.Method
 
 # Channels a person can turn off; voice calls only serve snow alerts, which have their own opt-in.
 CHOOSABLE_CHANNELS = [Channel.EMAIL, Channel.SMS, Channel.PUSH, Channel.INAPP]
@@ -26,6 +39,21 @@ class Choice:
     enabled: bool
     mandatory: bool  # every event of the group is mandatory: it cannot be turned off
     offered: bool  # some enabled rule of the group sends on this channel
+
+
+@dataclass
+class ChannelStatus:
+    """A channel's real state for one person, in words: what they chose and what blocks it."""
+
+    channel: Channel
+    address: str
+    state: str  # "on", "off", "blocked", "no_address"
+    summary: str
+    hint: str = ""
+
+    @property
+    def blocked(self):
+        return self.state == "blocked"
 
 
 def preference_matrix(user):
@@ -78,35 +106,122 @@ def _channels_used_by_group(user):
 
 
 @transaction.atomic
-def save_choices(user, enabled_pairs):
+def save_choices(user, enabled_pairs, page=""):
     """Store the matrix as submitted: `enabled_pairs` is the set of (group, channel) left on.
 
     Mandatory groups and channels no rule uses are not the form's to change, whatever it sent.
+    Each choice that changed is one ledger record, with the words the person saw.
     """
     for group, choices in preference_matrix(user):
         for choice in choices:
-            if choice.offered and not choice.mandatory:
-                Preference.objects.update_or_create(
-                    user=user,
-                    group=group.code,
-                    channel=choice.channel,
-                    defaults={"enabled": (group.code, choice.channel) in enabled_pairs},
+            wanted = (group.code, choice.channel) in enabled_pairs
+            if choice.offered and not choice.mandatory and wanted != choice.enabled:
+                set_preference(
+                    user, group.code, choice.channel, wanted, method=Method.PAGE, page=page
                 )
 
 
-def unsubscribe(token):
+def set_preference(user, group, channel, enabled, *, method, **how):
+    """Turn one group on or off on one channel for `user`, through the ledger."""
+    how.setdefault("text", choice_text(group, channel, enabled))
+    return record(
+        Kind.PREFERENCE,
+        channel=channel,
+        address=_address(user, channel),
+        method=method,
+        user=user,
+        group=group,
+        enabled=enabled,
+        **how,
+    )[0]
+
+
+def choice_text(group, channel, enabled):
+    """The choice as the page shows it: "Rendez-vous · SMS : non"."""
+    state = _("on") if enabled else _("off")
+    return _("%(group)s · %(channel)s: %(state)s") % {
+        "group": group_label(group),
+        "channel": Channel(channel).label,
+        "state": state,
+    }
+
+
+def _address(user, channel):
+    return {Channel.EMAIL: user.email, Channel.SMS: str(user.phone or "")}.get(channel, "")
+
+
+def unsubscribe(token, *, method=Method.ONE_CLICK, text="", page=""):
     """Act on a one-click unsubscribe token: a user's preference, or a contact's address."""
     recipient_key, group, channel, address = read_token(token)
     kind, _sep, pk = recipient_key.partition(":")
+    how = {"method": method, "text": text, "page": page}
     if kind == "user":
-        if not get_user_model().objects.filter(pk=pk).exists():
+        user = get_user_model().objects.filter(pk=pk).first()
+        if user is None:
             raise UnknownRecipient(recipient_key)
-        Preference.objects.update_or_create(
-            user_id=int(pk), group=group, channel=channel, defaults={"enabled": False}
+        record(
+            Kind.UNSUBSCRIBE,
+            channel=channel,
+            address=address,
+            user=user,
+            group=group,
+            enabled=False,
+            **how,
         )
     else:
         # A visitor or a subscriber has no preferences page: their address is suppressed.
-        Suppression.objects.get_or_create(
-            channel=channel, address=address, defaults={"reason": Suppression.Reason.UNSUBSCRIBED}
-        )
+        suppress(channel, address, Suppression.Reason.UNSUBSCRIBED, text, method=method, page=page)
     return group, channel
+
+
+def channel_statuses(user, rows=None, every_channel=False):
+    """Each channel of the person's matrix as it really is (SPEC N-20): the page and the admin.
+
+    The page lists the channels some rule uses; the admin, `every_channel`, all of them.
+    """
+    rows = preference_matrix(user) if rows is None else rows
+    blocks = blocks_of(user)
+    statuses = []
+    for index, channel in enumerate(CHOOSABLE_CHANNELS):
+        choices = [choices[index] for _group, choices in rows if choices[index].offered]
+        if not choices and not every_channel:
+            continue
+        statuses.append(_status(user, Channel(channel), choices, blocks.get(channel)))
+    return statuses
+
+
+def _status(user, channel, choices, block):
+    address = _address(user, channel)
+    if block is not None:
+        summary, hint = _block_words(block)
+        return ChannelStatus(channel, block.address, "blocked", summary, hint)
+    if channel == Channel.SMS and not address:
+        return ChannelStatus(channel, "", "no_address", _("No mobile number"))
+    if channel == Channel.PUSH and not Device.objects.filter(user=user, active=True).exists():
+        return ChannelStatus(channel, "", "no_address", _("No phone or browser registered"))
+    if choices and not any(c.enabled or c.mandatory for c in choices):
+        return ChannelStatus(channel, address, "off", _("Off by choice"))
+    return ChannelStatus(channel, address, "on", _("On"))
+
+
+def _block_words(block):
+    """(what blocks the channel, what undoes it), as the person reads them."""
+    if block.kind == "stop":
+        summary = _("Blocked: STOP was texted from this number")
+        if block.sender.startswith("+"):
+            number = phonenumbers.format_number(
+                phonenumbers.parse(block.sender), phonenumbers.PhoneNumberFormat.INTERNATIONAL
+            )
+            return summary, _("Text START to %(number)s to receive them again.") % {
+                "number": number
+            }
+        return summary, _("Reply START to one of our text messages to receive them again.")
+    if block.kind == Suppression.Reason.BOUNCE:
+        return _("Blocked: emails to this address came back undelivered"), _(
+            "Check the address with your manager: once it works, they can lift the block."
+        )
+    if block.kind == Suppression.Reason.COMPLAINT:
+        return _("Blocked: one of our emails was reported as spam"), _(
+            "Ask your manager to lift the block to receive them again."
+        )
+    return _("Blocked by a manager"), _("Ask your manager to lift the block.")

@@ -86,7 +86,9 @@ def _replan(event, rule, now, reason, plan):
         Delivery.objects.filter(event=event, rule=rule).values_list("dedupe_key", flat=True)
     )
     keep = plan_rule(event, rule, event.target, now) if plan else set()
-    cancelled = pending.exclude(dedupe_key__in=keep).update(status=Status.CANCELLED, reason=reason)
+    cancelled = pending.exclude(dedupe_key__in=keep).update(
+        status=Status.CANCELLED, reason=reason, reason_code=Delivery.Skip.WITHDRAWN
+    )
     send_on_commit(
         Delivery.objects.filter(
             event=event, rule=rule, status=Status.QUEUED, dedupe_key__in=keep - known

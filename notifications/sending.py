@@ -5,16 +5,24 @@ on the row, another try only for the kinds known to be transient, and `failed`
 at the attempt limit. A delivery is never left `sending`, nor re-sent forever.
 """
 
+import functools
 import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
 
-from django.db.models import F
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from notifications import pacing
 from notifications.channels import ChannelError, get_backend
+from notifications.consent import opt_in
+from notifications.consent import state as consent
 from notifications.models import Delivery, Suppression
-from notifications.outbox import send_on_commit
-from notifications.planning import EXPIRED, ON_SUPPRESSION_LIST, plan_fallback
+from notifications.outbox import queue_sends, send_on_commit
+from notifications.planning import EXPIRED, ON_SUPPRESSION_LIST, plan_fallback, suppression_code
 from notifications.rendering import render_delivery
 from notifications.rules import conditions_hold
 from notifications.templating import TemplateProblem
@@ -32,47 +40,219 @@ CONDITION_FAILED = gettext_noop("condition no longer holds: %s")
 FELL_BACK = gettext_noop("fell back to another channel")
 OBJECT_GONE = gettext_noop("what it was about no longer exists")
 Status = Delivery.Status
+Skip = Delivery.Skip
 
 
 class TransientFailure(Exception):
     """The channel failed for now; the task retries the delivery after `attempts` tries."""
 
-    def __init__(self, message, priority, attempts):
+    def __init__(self, message, priority, attempts, delivery_id=None):
         super().__init__(message)
         self.priority = priority
         self.attempts = attempts
+        self.delivery_id = delivery_id
 
 
 def send(delivery_id):
-    """Send a queued delivery once, even if two workers try at the same moment."""
-    claimed = Delivery.objects.filter(
-        pk=delivery_id, status=Status.QUEUED, attempts__lt=MAX_ATTEMPTS
-    ).update(status=Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1)
-    if claimed != 1:
-        return  # another worker has it, or it is no longer pending
-    delivery = Delivery.objects.select_related(
-        "event__organisation", "event__actor", "rule", "user"
-    ).get(pk=delivery_id)
-    try:
-        _send(delivery)
-    except Exception as error:
-        _record_failure(delivery, error)
+    """Send one queued delivery (a retry); raise TransientFailure when it may pass later."""
+    [retry] = send_batch([delivery_id]) or [None]
+    if retry is not None:
+        raise retry
 
 
-def _send(delivery):
-    if _stopped(delivery):
-        return
-    if delivery.rule_id:  # manual messages come written
-        _keep(delivery, render_delivery(delivery))
-    result = get_backend(delivery.channel).send(delivery)
-    _finish(
-        delivery,
-        Status.SENT,
-        sent_at=timezone.now(),
-        provider_message_id=result.provider_message_id,
-        last_error="",
-        error_type="",
+def send_batch(delivery_ids):
+    """Send queued deliveries together, each once even if two workers try at the same moment.
+
+    One statement claims them; what they share is read once (events, rules and their
+    templates, what each is about, the suppression list for their addresses); each is
+    rendered here, and the provider calls overlap on a small thread pool. Return a
+    TransientFailure for each delivery to try again later (the task queues them).
+    """
+    delivery_ids, turns = _take_turns(delivery_ids)
+    claimed = claim(delivery_ids)
+    if not claimed:
+        return []  # other workers have them, or they are no longer pending
+    deliveries = _load(claimed)
+    suppressed = _suppressions(deliveries)
+    refused = consent.refusals_now(deliveries)  # a STOP or a change of mind since planning wins
+    ready = []
+    for delivery in deliveries:
+        try:
+            if not _stopped(delivery, suppressed, refused):
+                if delivery.rule_id:  # manual messages come written
+                    _keep(delivery, render_delivery(delivery))
+                ready.append(delivery)
+        except Exception as error:
+            _record_failure(delivery, error)
+    return [retry for retry in _transmit_all(ready, turns) if retry is not None]
+
+
+def _take_turns(delivery_ids):
+    """The ids to send now, with each paced one's turn (SPEC N-21).
+
+    Messages of a paced channel whose sender is booked up are left queued, and
+    queued again for when their turn nears.
+    """
+    now, to_send, turns = timezone.now(), [], {}
+    paced = {}
+    queued = Delivery.objects.filter(pk__in=list(delivery_ids), status=Status.QUEUED)
+    for pk, channel, priority in queued.values_list("pk", "channel", "priority").order_by("pk"):
+        if pacing.rate(channel):
+            paced.setdefault(channel, []).append((pk, priority))
+        else:
+            to_send.append(pk)
+    for channel, rows in paced.items():
+        start, booked = pacing.book(channel, len(rows), now)
+        if booked < len(rows):
+            _come_back(rows[booked:], pacing.come_back(channel, now), now)
+        pks = [pk for pk, _priority in rows[:booked]]
+        turns.update(zip(pks, pacing.turns(channel, start, booked), strict=True))
+        to_send += pks
+    return to_send, turns
+
+
+def _come_back(rows, when, now):
+    # Touched, so the sweeper does not take them for forgotten while they wait their turn.
+    Delivery.objects.filter(pk__in=[pk for pk, _p in rows], status=Status.QUEUED).update(
+        updated_at=now
     )
+    queue_sends(rows, countdown=max((when - now).total_seconds(), 1))
+
+
+def claim(delivery_ids):
+    """Mark the queued ones `sending`, with their attempt, before any provider call: one
+    conditional UPDATE … RETURNING (rows locked by another worker skipped on PostgreSQL)."""
+    ids = list(delivery_ids)
+    if not ids:
+        return []
+    table = Delivery._meta.db_table
+    marks = ", ".join(["%s"] * len(ids))
+    locked = "FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, claimed_at = %s, updated_at = %s,"
+            " attempts = attempts + 1"
+            f" WHERE id IN (SELECT id FROM {table} WHERE id IN ({marks})"
+            f" AND status = %s AND attempts < %s {locked}) RETURNING id",
+            [Status.SENDING, timezone.now(), timezone.now(), *ids, Status.QUEUED, MAX_ATTEMPTS],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _load(ids):
+    """The claimed rows with what they share read once: each event, rule and object once."""
+    deliveries = list(
+        Delivery.objects.filter(pk__in=ids)
+        .select_related("event__organisation", "event__actor", "rule", "user")
+        .prefetch_related("rule__templates")
+        .order_by("pk")
+    )
+    events, rules = {}, {}
+    for delivery in deliveries:  # one instance each, so targets and templates load once
+        delivery.event = events.setdefault(delivery.event_id, delivery.event)
+        if delivery.rule_id:
+            delivery.rule = rules.setdefault(delivery.rule_id, delivery.rule)
+    _prefetch_about(deliveries)
+    return deliveries
+
+
+def _prefetch_about(deliveries):
+    """What each delivery is about, one query per kind of object (a visitor, a contract)."""
+    wanted = {}
+    for delivery in deliveries:
+        if delivery.about_id is not None:
+            wanted.setdefault(delivery.about_type_id, set()).add(delivery.about_id)
+    for type_id, ids in wanted.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        found = model._base_manager.in_bulk(ids) if model else {}
+        for delivery in deliveries:
+            if delivery.about_type_id == type_id:
+                # A deleted object stays None: `_stopped` cancels its message.
+                Delivery.about.set_cached_value(delivery, found.get(delivery.about_id))
+
+
+def _suppressions(deliveries):
+    """{(channel, address): reason} of the batch's addresses on the list, read once."""
+    rows = Suppression.objects.filter(address__in={d.address for d in deliveries if d.address})
+    return {(c, a): reason for c, a, reason in rows.values_list("channel", "address", "reason")}
+
+
+def _transmit_all(ready, turns=None):
+    """Call the providers: on the pool where the channel allows, else one after the other.
+
+    What a pooled call needs is read from the database here first (`prepare`): the
+    pool's threads only talk to the provider.
+    """
+    calls, outcomes = [], []
+    for delivery in ready:
+        backend = get_backend(delivery.channel)
+        if not backend.transmits_in_threads:
+            outcomes.append(_outcome(delivery, lambda b=backend, d=delivery: b.send(d)))
+            continue
+        try:
+            prepared = backend.prepare(delivery)
+            turn = turns.get(delivery.pk) if turns else None
+            if turn is None:
+                calls.append((delivery, _pool().submit(backend.transmit, prepared)))
+            else:  # on a pool of its own: waiting for turns never holds up the emails
+                call = _paced_pool().submit(_at_turn, turn, backend.transmit, prepared)
+                calls.append((delivery, call))
+        except Exception as error:
+            outcomes.append((delivery, None, error))
+    outcomes += [_outcome(delivery, call.result) for delivery, call in calls]
+    return _record(outcomes)
+
+
+def _at_turn(turn, transmit, prepared):
+    """A paced message leaves at its turn, never before (at most pacing.MAX_WAIT from now)."""
+    time.sleep(max((turn - timezone.now()).total_seconds(), 0))
+    return transmit(prepared)
+
+
+def _outcome(delivery, call):
+    try:
+        return delivery, call(), None
+    except Exception as error:
+        return delivery, None, error
+
+
+def _record(outcomes):
+    """The batch's results on its rows: successes in two statements, failures one by one."""
+    now = timezone.now()
+    sent = [(delivery, result) for delivery, result, error in outcomes if error is None]
+    for delivery, result in sent:
+        delivery.provider_message_id = result.provider_message_id
+    # What all successes share in one plain UPDATE; what each has of its own in one more.
+    Delivery.objects.filter(pk__in=[delivery.pk for delivery, _result in sent]).update(
+        status=Status.SENT, sent_at=now, updated_at=now, last_error="", error_type=""
+    )
+    Delivery.objects.bulk_update([delivery for delivery, _result in sent], OWN_FIELDS)
+    for delivery, _result in sent:
+        opt_in.request_sent(delivery)  # a confirmation request goes on the ledger as it left
+    retries = []
+    for delivery, _result, error in outcomes:
+        if error is not None:
+            try:
+                _record_failure(delivery, error)
+            except TransientFailure as retry:
+                retries.append(retry)
+    return retries
+
+
+OWN_FIELDS = ["provider_message_id", "subject", "body", "html"]
+
+
+@functools.cache
+def _paced_pool():
+    """Threads for paced messages (SMS, calls), which wait for their turn before they go."""
+    return ThreadPoolExecutor(settings.RELAIS_SEND_THREADS, thread_name_prefix="relais-paced")
+
+
+@functools.cache
+def _pool():
+    """The process's provider-call threads, kept between batches: each keeps its ESP session
+    alive, and however many batches run at once, at most this many calls are in flight."""
+    return ThreadPoolExecutor(settings.RELAIS_SEND_THREADS, thread_name_prefix="relais-send")
 
 
 def _record_failure(delivery, error):
@@ -80,6 +260,8 @@ def _record_failure(delivery, error):
     if not isinstance(error, EXPECTED_ERRORS):
         logger.exception("Delivery %s raised an unexpected error", delivery.pk)
     failure = {"last_error": str(error) or repr(error), "error_type": _type_name(error)}
+    # The text it tried to send, as rendered (unchanged from the row when it never was).
+    failure.update(subject=delivery.subject, body=delivery.body, html=delivery.html)
     if not is_transient(error):
         _finish(delivery, Status.FAILED, **failure)
         if isinstance(error, ChannelError):
@@ -90,7 +272,7 @@ def _record_failure(delivery, error):
         _finish(delivery, Status.FAILED, **failure)
         return
     _finish(delivery, Status.QUEUED, **failure)
-    raise TransientFailure(str(error), delivery.priority, delivery.attempts) from error
+    raise TransientFailure(str(error), delivery.priority, delivery.attempts, delivery.pk) from error
 
 
 def is_transient(error):
@@ -113,36 +295,41 @@ def _type_name(error):
 def _fall_back(delivery):
     fallback = plan_fallback(delivery)
     if fallback:
-        _finish(delivery, Status.FAILED, reason=FELL_BACK)
+        _finish(delivery, Status.FAILED, reason=FELL_BACK, reason_code=Skip.FELL_BACK)
         send_on_commit(fallback)
 
 
-def _stopped(delivery):
-    """Things that changed since planning: a failed condition, a new suppression."""
+def _stopped(delivery, suppressed, refused):
+    """Things that changed since planning: a failed condition, a suppression, a STOP."""
     rule, event = delivery.rule, delivery.event
     if rule and not event.is_test:
         about = delivery.about_object
         if about is None:  # deleted since planning: its message has nothing left to say
-            _finish(delivery, Status.CANCELLED, reason=OBJECT_GONE)
+            _finish(delivery, Status.CANCELLED, reason=OBJECT_GONE, reason_code=Skip.WITHDRAWN)
             return True
         if has_expired(rule, event.target, delivery.send_at, timezone.now()):
-            _finish(delivery, Status.CANCELLED, reason=EXPIRED)
+            _finish(delivery, Status.CANCELLED, reason=EXPIRED, reason_code=Skip.EXPIRED)
             return True
         failed = conditions_hold(rule, about, event)
         if failed is not None:
-            _finish(delivery, Status.CANCELLED, reason=CONDITION_FAILED % failed.code)
+            reason = CONDITION_FAILED % failed.code
+            _finish(delivery, Status.CANCELLED, reason=reason, reason_code=Skip.CONDITION)
             return True
-    if Suppression.objects.filter(channel=delivery.channel, address=delivery.address).exists():
-        _finish(delivery, Status.SUPPRESSED, reason=ON_SUPPRESSION_LIST)
+    reason = suppressed.get((delivery.channel, delivery.address))
+    if reason is not None:
+        code = suppression_code(reason)
+        _finish(delivery, Status.SUPPRESSED, reason=ON_SUPPRESSION_LIST, reason_code=code)
+        return True
+    if delivery.pk in refused:
+        reason, code = refused[delivery.pk]
+        _finish(delivery, Status.SUPPRESSED, reason=reason, reason_code=code)
         return True
     return False
 
 
 def _keep(delivery, message):
-    """Store what is about to be sent: the log shows the message as it left."""
-    _finish(
-        delivery, delivery.status, subject=message.subject, body=message.body, html=message.html
-    )
+    """What is about to be sent, stored with the outcome: the log shows the message as it left."""
+    delivery.subject, delivery.body, delivery.html = message.subject, message.body, message.html
 
 
 def _finish(delivery, status, **fields):

@@ -1,6 +1,12 @@
 """The suppression list (SPEC N-7): addresses never to be used again on a channel.
 
-Bounces, complaints and STOP put an address on it; START takes a STOP off.
+A hard bounce, a spam complaint, an unsubscribe of a contact who has no
+preferences page, or a manager puts an address on it; only a manager takes it
+off. Each of those is a record of the consent ledger (`notifications.consent`),
+written in the same transaction — bounces and complaints are not consent, and
+the ledger says so by their kind. STOP is not a suppression: it is a
+`PhoneStop`, taken back by START.
+
 The list is global — a bounce blocks an address everywhere — but the addresses
 of another organisation's people are that organisation's data (SPEC P-3).
 """
@@ -9,23 +15,48 @@ from django.db.models import Q
 
 from accounts.models import User
 from accounts.scoping import managed_organisations
-from notifications.models import Delivery, Suppression
+from notifications.consent.ledger import record
+from notifications.consent.models import ConsentRecord, Suppression
+from notifications.models import Delivery
 
 ADDRESS_LENGTH = Suppression._meta.get_field("address").max_length
+Kind, Method = ConsentRecord.Kind, ConsentRecord.Method
+KIND_OF = {
+    Suppression.Reason.BOUNCE: Kind.BOUNCE,
+    Suppression.Reason.COMPLAINT: Kind.COMPLAINT,
+    Suppression.Reason.UNSUBSCRIBED: Kind.UNSUBSCRIBE,
+    Suppression.Reason.MANUAL: Kind.SUPPRESSED,
+}
 
 
-def suppress(channel, address, reason, detail=""):
-    """Put an address on the suppression list: later sends to it are refused."""
+def suppress(channel, address, reason, detail="", *, method=Method.PROVIDER, **how):
+    """Put an address on the suppression list, with its ledger record; later sends are refused."""
     if not isinstance(address, str) or not address or len(address) > ADDRESS_LENGTH:
-        return  # no address we could ever have sent to: a provider's junk, or a forgery
-    Suppression.objects.get_or_create(
-        channel=channel, address=address, defaults={"reason": reason, "detail": detail[:1000]}
+        return None  # no address we could ever have sent to: a provider's junk, or a forgery
+    how.setdefault("user", _owner(channel, address))
+    entry, _changed = record(
+        KIND_OF[reason], channel=channel, address=address, method=method, text=detail, **how
     )
+    return entry
 
 
-def lift(channel, address, reason):
-    """Take an address off the list, when it is there for `reason` (START lifts a STOP only)."""
-    Suppression.objects.filter(channel=channel, address=address, reason=reason).delete()
+def _owner(channel, address):
+    """The one person whose address this is, for their own ledger; None when unsure."""
+    field = "email" if channel == "email" else "phone"
+    people = list(User.objects.filter(**{field: address})[:2])
+    return people[0] if len(people) == 1 else None
+
+
+def lift(channel, address, admin_user, detail=""):
+    """A manager takes an address off the list (recorded with who did it)."""
+    return record(
+        Kind.LIFTED,
+        channel=channel,
+        address=address,
+        method=Method.ADMIN,
+        admin_user=admin_user,
+        text=detail,
+    )[0]
 
 
 def visible_suppressions(user):
@@ -33,7 +64,7 @@ def visible_suppressions(user):
     suppressions = Suppression.objects.all()
     if user.is_superuser:
         return suppressions
-    return suppressions.filter(_known_address(managed_organisations(user)))
+    return suppressions.filter(known_address(managed_organisations(user)))
 
 
 def is_known_address(user, address):
@@ -52,11 +83,12 @@ def _member_of(organisations):
     return Q(memberships__organisation__in=organisations)
 
 
-def _known_address(organisations):
+def known_address(organisations, field="address"):
+    """A filter on `field`: the addresses of these organisations' people, or their messages'."""
     members = User.objects.filter(_member_of(organisations))
     used = Delivery.objects.filter(organisation__in=organisations).values("address")
     return (
-        Q(address__in=members.values("email"))
-        | Q(address__in=members.exclude(phone="").values("phone"))
-        | Q(address__in=used)
+        Q(**{f"{field}__in": members.values("email")})
+        | Q(**{f"{field}__in": members.exclude(phone="").values("phone")})
+        | Q(**{f"{field}__in": used})
     )

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from notifications import dispatch, recaps, sending
+from notifications import dispatch, outbox, recaps, sending
 
 # The delivery row counts its attempts (sending.MAX_ATTEMPTS), whoever queued them.
 MAX_SEND_RETRIES = sending.MAX_ATTEMPTS - 1
@@ -21,11 +21,23 @@ def plan_event(event_id):
 
 @shared_task(bind=True, max_retries=MAX_SEND_RETRIES)
 def send_delivery(self, delivery_id):
+    """One delivery (what queues before batches published; tests)."""
     try:
         sending.send(delivery_id)
     except sending.TransientFailure as failure:
         # The row is queued again; a retry lost with the broker is found by the sweeper.
         raise self.retry(countdown=backoff(failure.attempts - 1), queue=failure.priority) from None
+
+
+@shared_task
+def send_batch(delivery_ids):
+    """Send deliveries together; those that failed for now are queued again, with backoff."""
+    retries = sending.send_batch(delivery_ids)
+    for attempts in sorted({retry.attempts for retry in retries}):
+        outbox.queue_sends(
+            [(r.delivery_id, r.priority) for r in retries if r.attempts == attempts],
+            countdown=backoff(attempts - 1),
+        )
 
 
 @shared_task

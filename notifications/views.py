@@ -15,9 +15,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from notifications import inbox as inbox_service
 from notifications import preferences as preference_service
+from notifications.consent.models import ConsentRecord
 from notifications.events import UnknownEvent, group_label
 from notifications.models import Channel
 from notifications.unsubscribe import read_token
+
+Method = ConsentRecord.Method
 
 
 @login_required
@@ -27,14 +30,20 @@ def preferences(request):
         enabled = {
             tuple(value.split(":", 1)) for value in request.POST.getlist("on") if ":" in value
         }
-        preference_service.save_choices(request.user, enabled)
+        preference_service.save_choices(request.user, enabled, page=request.path)
         messages.success(request, _("Your preferences are saved."))
         return redirect("notifications:preferences")
     rows = preference_service.preference_matrix(request.user)
+    statuses = preference_service.channel_statuses(request.user, rows)
     return render(
         request,
         "notifications/preferences.html",
-        {"rows": rows, "channels": preference_service.channels_in(rows)},
+        {
+            "rows": rows,
+            "channels": preference_service.channels_in(rows),
+            "statuses": statuses,
+            "blocked": {status.channel for status in statuses if status.blocked},
+        },
     )
 
 
@@ -81,15 +90,25 @@ def unsubscribe(request, token):
     except BadSignature:
         raise Http404(_("This unsubscribe link is not valid.")) from None
     done = request.method == "POST"
+    group, how = group_label(group_code), by_channel(channel)
     if done:
+        # Our page's button, or a mail client's one-click POST (RFC 8058), which shows nothing.
+        one_click = request.POST.get("List-Unsubscribe") == "One-Click"
+        question = _("Stop receiving “%(group)s” messages %(by_channel)s?")
+        seen = question % {"group": group, "by_channel": how}
         try:
-            preference_service.unsubscribe(token)
+            preference_service.unsubscribe(
+                token,
+                method=Method.ONE_CLICK if one_click else Method.PAGE,
+                text="List-Unsubscribe=One-Click" if one_click else seen,
+                page=request.path[:255],
+            )
         except preference_service.UnknownRecipient:
             raise Http404(_("This unsubscribe link is not valid.")) from None
     return render(
         request,
         "notifications/unsubscribe.html",
-        {"done": done, "group": group_label(group_code), "by_channel": by_channel(channel)},
+        {"done": done, "group": group, "by_channel": how},
     )
 
 

@@ -8,7 +8,15 @@ Domain admins show an object's messages with the history panel:
         inlines = [DeliveryHistoryInline]
 """
 
-from notifications.admin import deliveries, people, recaps, rules
+from notifications.admin import batches, consent, deliveries, people, recaps, rules
 from notifications.admin.deliveries import DeliveryHistoryInline
 
-__all__ = ["DeliveryHistoryInline", "deliveries", "people", "recaps", "rules"]
+__all__ = [
+    "DeliveryHistoryInline",
+    "batches",
+    "consent",
+    "deliveries",
+    "people",
+    "recaps",
+    "rules",
+]

@@ -128,6 +128,24 @@ class DeliveryHistoryInline(ReadOnlyDeliveriesMixin, GenericTabularInline):
         return event_label(delivery.event.code)
 
 
+class BatchFilter(admin.SimpleListFilter):
+    """?batch=<id>: the messages of one fan-out (from its batch page)."""
+
+    title = gettext_lazy("batch")
+    parameter_name = "batch"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        return [(value, gettext("this batch"))] if value else []
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        if not self.value().isdigit():
+            return queryset.none()
+        return queryset.filter(batch_id=int(self.value()))
+
+
 class ConcerningFilter(admin.SimpleListFilter):
     """?concerning=<content type>-<id>: the messages about one object (from its history)."""
 
@@ -218,9 +236,11 @@ class DeliveryAdmin(OrganisationScopedAdmin):
         ("created_at", admin.DateFieldListFilter),
         "channel",
         "status",
+        "reason_code",
         DeliveryEventFilter,
         ("organisation", ScopedRelatedFieldListFilter),
         ConcerningFilter,
+        BatchFilter,
     ]
     search_fields = ["address", "recipient_name", "user__email"]
     list_select_related = ["event"]

@@ -1,6 +1,11 @@
-"""People in the engine's admin: preferences (N-5), suppressions (N-7), devices (C-3)."""
+"""People in the admin: preferences (N-5), suppressions (N-7), devices (C-3), consent (N-20).
+
+Preferences and suppressions change here only through the consent ledger: each save is a
+record with the manager who made it, and nothing edits a row around it.
+"""
 
 from django.contrib import admin
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import UserAdmin
@@ -12,10 +17,23 @@ from accounts.scoping import (
     may_change_person,
 )
 from notifications import events
+from notifications.admin.consent import consent_panel, export_response, export_url
+from notifications.consent.models import ConsentRecord
 from notifications.events import groups
 from notifications.forms import PreferenceForm, SuppressionForm
 from notifications.models import Device, Preference, Suppression
-from notifications.suppressions import visible_suppressions
+from notifications.preferences import set_preference
+from notifications.suppressions import lift, suppress, visible_suppressions
+
+ADMIN = ConsentRecord.Method.ADMIN
+
+
+def save_preference(request, user, group, channel, enabled):
+    """A manager's edit of one choice, through the ledger; the stored row."""
+    set_preference(
+        user, group, channel, enabled, method=ADMIN, admin_user=request.user, page=request.path
+    )
+    return Preference.objects.get(user=user, group=group, channel=channel)
 
 
 class GroupFilter(admin.SimpleListFilter):
@@ -61,6 +79,17 @@ class PreferenceAdmin(PersonsOwnAdmin, OrganisationScopedAdmin):
     search_fields = ["user__email", "user__display_name"]
     autocomplete_fields = ["user"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Which choice a row is stays; only its on/off changes (another is another row).
+        return ["user", "group", "channel"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # turned on again instead: the ledger says when and by whom
+
+    def save_model(self, request, obj, form, change):
+        saved = save_preference(request, obj.user, obj.group, obj.channel, obj.enabled)
+        obj.pk = saved.pk
+
     @admin.display(description=_("group"), ordering="group")
     def group_label(self, preference):
         return events.group_label(preference.group)
@@ -74,6 +103,7 @@ class PreferenceInline(ScopedAccessMixin, admin.TabularInline):
     organisation_path = "user__memberships__organisation"
     fields = ["group", "channel", "enabled"]
     extra = 0
+    can_delete = False  # turned on again instead, through the ledger
 
 
 class DeviceInline(ScopedAccessMixin, admin.TabularInline):
@@ -122,6 +152,44 @@ admin.site.unregister(User)
 @admin.register(User)
 class UserWithPreferencesAdmin(UserAdmin):
     inlines = [*UserAdmin.inlines, PreferenceInline, DeviceInline]
+    readonly_fields = [*UserAdmin.readonly_fields, "consent"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return [*fieldsets, (_("Consent"), {"fields": ["consent"]})]
+
+    @admin.display(description=_("Channels and consent ledger"))
+    def consent(self, person):
+        return consent_panel(person, export_url(person))
+
+    def get_urls(self):
+        export = self.admin_site.admin_view(self.consent_export)
+        name = "accounts_user_consent_export"
+        return [path("<path:object_id>/consent.json", export, name=name), *super().get_urls()]
+
+    def consent_export(self, request, object_id):
+        return export_response(self, request, object_id)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Preference:
+            return super().save_formset(request, form, formset, change)
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for row in formset.forms:
+            if not row.has_changed():
+                continue
+            data, before = row.cleaned_data, row.instance
+            moved = before.pk and (before.group, before.channel) != (data["group"], data["channel"])
+            if moved:  # the row now says another choice: the one it said goes back to on
+                save_preference(request, form.instance, before.group, before.channel, True)
+            saved = save_preference(
+                request, form.instance, data["group"], data["channel"], data["enabled"]
+            )
+            if before.pk:
+                formset.changed_objects.append((saved, row.changed_data))
+            else:
+                formset.new_objects.append(saved)
 
     def get_inline_instances(self, request, obj=None):
         inlines = super().get_inline_instances(request, obj)
@@ -154,3 +222,18 @@ class SuppressionAdmin(ScopedAccessMixin, admin.ModelAdmin):
 
     def get_changeform_initial_data(self, request):
         return {"reason": Suppression.Reason.MANUAL, **super().get_changeform_initial_data(request)}
+
+    def has_change_permission(self, request, obj=None):
+        return False  # added or lifted, each a ledger record; never edited in place
+
+    def save_model(self, request, obj, form, change):
+        how = {"method": ADMIN, "admin_user": request.user, "page": request.path}
+        suppress(obj.channel, obj.address, obj.reason, obj.detail, **how)
+        obj.pk = Suppression.objects.get(channel=obj.channel, address=obj.address).pk
+
+    def delete_model(self, request, obj):
+        lift(obj.channel, obj.address, request.user)
+
+    def delete_queryset(self, request, queryset):
+        for suppression in queryset:
+            lift(suppression.channel, suppression.address, request.user)

@@ -37,8 +37,22 @@ class ChannelBackend:
         """`address_for` of many recipients at once (backends override it to batch queries)."""
         return {r.key: address for r in recipients if (address := self.address_for(r))}
 
+    # Who sends, for pacing: messages of one sender share one budget (a Twilio number).
+    sender: str = ""
+    # Whether `transmit` may run on a batch's thread pool (overlapping the provider's round
+    # trips): it then reads nothing from the database, `prepare` having read it all.
+    transmits_in_threads: bool = False
+
     def send(self, delivery) -> SendResult:
         """Send a rendered delivery; raise ChannelError on failure."""
+        return self.transmit(self.prepare(delivery))
+
+    def prepare(self, delivery):
+        """What `transmit` needs, read from the database now (in the batch's own thread)."""
+        return delivery
+
+    def transmit(self, prepared) -> SendResult:
+        """The provider call, from what `prepare` returned; raise ChannelError on failure."""
         raise NotImplementedError
 
 
@@ -51,7 +65,7 @@ class Unconfigured(ChannelBackend):
     def address_for(self, recipient):
         return ""
 
-    def send(self, delivery):
+    def transmit(self, delivery):
         raise ChannelError(
             f"No backend is configured for the {self.kind!r} channel (settings.RELAIS_CHANNELS).",
             permanent=True,

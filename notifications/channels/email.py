@@ -26,12 +26,15 @@ def esp_name():
 class EmailChannel(ChannelBackend):
     kind = "email"
     carries_html = True
+    transmits_in_threads = True  # each thread keeps its own session to the ESP
 
     def address_for(self, recipient):
         return recipient.email
 
-    def send(self, delivery):
-        message = self.build(delivery)
+    def prepare(self, delivery):
+        return self.build(delivery)
+
+    def transmit(self, message):
         try:
             _send(message)
         except AnymailRecipientsRefused as error:
@@ -118,22 +121,25 @@ def mailbox(address):
 # kept-alive connection spares a TCP and TLS handshake per message, which on
 # a storm morning is most of the time spent per email besides the answer.
 _kept = threading.local()
+_settings_version = [0]  # moved on when the mail settings change: kept sessions are stale
 
 
 def _send(message):
     backend = getattr(_kept, "backend", None)
+    if backend is not None and _kept.version != _settings_version[0]:
+        backend.close()
+        backend = _kept.backend = None
     if backend is None:
         backend = get_connection()
         if isinstance(backend, AnymailRequestsBackend):
             backend.open()
-            _kept.backend = backend
+            _kept.backend, _kept.version = backend, _settings_version[0]
         # SMTP and the development backends open and close a connection per message.
     backend.send_messages([message])
 
 
 @receiver(setting_changed)
 def _forget_connection(setting, **kwargs):
-    # Only the thread that changes settings (a test's) can hold a stale session.
-    if setting in ("EMAIL_BACKEND", "ANYMAIL") and getattr(_kept, "backend", None):
-        _kept.backend.close()
-        _kept.backend = None
+    # A test's settings change: every thread's session (the sending pool's too) is stale.
+    if setting in ("EMAIL_BACKEND", "ANYMAIL"):
+        _settings_version[0] += 1

@@ -11,7 +11,9 @@ from notifications.models import Device
 
 logger = logging.getLogger(__name__)
 
-FCM_BATCH = 500  # send_each_for_multicast takes at most 500 addresses
+# send_each_for_multicast makes one HTTP request per device, each on a thread it starts for
+# the call (up to 500): ten at a time bounds what a person with many devices costs a worker.
+FCM_BATCH = 10
 
 
 class PushChannel(ChannelBackend):

@@ -42,6 +42,10 @@ class ConsoleVoice(VoiceChannel):
 
 
 class TwilioVoice(VoiceChannel):
+    @property
+    def sender(self):
+        return settings.TWILIO_VOICE_FROM or settings.TWILIO_SMS_FROM
+
     def send(self, delivery):
         from notifications.channels import twilio_api
 

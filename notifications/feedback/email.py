@@ -36,16 +36,17 @@ def on_tracking_event(sender, event, esp_name, **kwargs):
     detail = (
         f"{esp_name} {event.event_type}: {event.description or event.mta_response or ''}".strip()
     )
+    proof = {"provider_message_id": event.message_id or ""}
     if status:
         error = detail if status in (Status.BOUNCED, Status.FAILED) else ""
         record(event.message_id, status, error=error, when=event.timestamp)
     if event.event_type == EventType.COMPLAINED:
         note_complaint(event.message_id)
-        suppress("email", event.recipient, Suppression.Reason.COMPLAINT, detail)
+        suppress("email", event.recipient, Suppression.Reason.COMPLAINT, detail, **proof)
     elif _is_hard_bounce(event):
-        suppress("email", event.recipient, Suppression.Reason.BOUNCE, detail)
+        suppress("email", event.recipient, Suppression.Reason.BOUNCE, detail, **proof)
     elif event.event_type == EventType.UNSUBSCRIBED:
-        suppress("email", event.recipient, Suppression.Reason.UNSUBSCRIBED, detail)
+        suppress("email", event.recipient, Suppression.Reason.UNSUBSCRIBED, detail, **proof)
 
 
 def _check_fields(event):

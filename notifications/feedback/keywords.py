@@ -1,61 +1,179 @@
-"""Keywords people text back (SPEC C-2): STOP, START, OUI/NON, AIDE."""
+"""Keywords people text back (SPEC C-2, N-20), read as people write them.
+
+"STOP", " Arrêt ", "arrête", "Arrêter svp", "désabonner", "opt-out", "Stop." all
+withdraw; START, UNSTOP, OUI and YES resume; OUI/YES and NON/NO answer an opt-in
+request; AIDE, HELP and INFO get the help text. Case, accents, punctuation and
+trailing words do not matter, and a STOP anywhere after a yes wins ("oui stop").
+Every act is a record of the consent ledger; the reply is in the texter's
+language when the number is known, else in the organisations' (LANGUAGE_CODE).
+"""
 
 import logging
+import re
 import unicodedata
+from typing import NamedTuple
 
+from django.conf import settings
 from django.dispatch import Signal
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from notifications.models import Suppression
-from notifications.suppressions import lift, suppress
+from accounts.models import User
+from notifications.channels.kinds import Channel
+from notifications.consent import opt_in
+from notifications.consent.ledger import record
+from notifications.consent.models import ConsentRecord, PhoneStop
+from notifications.consent.state import phone_sender
+from notifications.models import Delivery
+from notifications.recipients import as_e164
 
 logger = logging.getLogger(__name__)
+Kind, Method = ConsentRecord.Kind, ConsentRecord.Method
 
 # Sent when someone answers yes or no by SMS; an app that asked a question
-# (snow-alert opt-in) connects to it. Arguments: phone, answer ("yes"/"no"), text.
+# connects to it. Arguments: phone, answer ("yes"/"no"), text.
 inbound_reply = Signal()
 
-# keyword -> (action, language of the reply)
-KEYWORDS = {
-    "STOP": ("stop", "fr"),
-    "ARRET": ("stop", "fr"),
-    "STOPALL": ("stop", "en"),
-    "UNSUBSCRIBE": ("stop", "en"),
-    "START": ("start", "fr"),
-    "UNSTOP": ("start", "en"),
-    "OUI": ("yes", "fr"),
-    "YES": ("yes", "en"),
-    "NON": ("no", "fr"),
-    "NO": ("no", "en"),
-    "AIDE": ("help", "fr"),
-    "HELP": ("help", "en"),
+STOP, START, YES, NO, HELP = "stop", "start", "yes", "no", "help"
+WORDS = {
+    STOP: "STOP STOPALL ARRET ARRETE ARRETER ARRETEZ DESABONNER DESABONNEMENT DESINSCRIPTION "
+    "DESINSCRIRE QUIT END CANCEL UNSUBSCRIBE REVOKE OPTOUT",
+    START: "START UNSTOP",
+    YES: "OUI YES",
+    NO: "NON NO",
+    HELP: "AIDE HELP INFO",
 }
+ACTION_OF = {word: action for action, words in WORDS.items() for word in words.split()}
+LEADING = {"JE", "ME", "SE", "PLEASE", "SVP"}  # "me désabonner", "please stop"
 
 
-def keyword(text):
-    """The first word, upper case, without accents: "arrêt !" -> "ARRET"."""
-    words = text.strip().split()
-    if not words:
-        return ""
-    bare = unicodedata.normalize("NFKD", words[0]).encode("ascii", "ignore").decode()
-    return "".join(char for char in bare if char.isalnum()).upper()
+class Keyword(NamedTuple):
+    action: str
+    word: str  # as matched: "ARRETE"
 
 
-def handle(phone, text, source):
+def words(text):
+    """The words of a text, upper case, without accents or punctuation: "Arrête !" -> ARRETE."""
+    bare = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    return re.findall(r"[A-Z0-9]+", bare.upper())
+
+
+def read(text):
+    """The keyword a text starts with, or None: "stop svp", "opt out", "Oui, stop" (a stop)."""
+    tokens = words(text)
+    while tokens and tokens[0] in LEADING and len(tokens) > 1:
+        tokens = tokens[1:]
+    if not tokens:
+        return None
+    word = tokens[0]
+    if word not in ACTION_OF and len(tokens) > 1 and word + tokens[1] in ACTION_OF:
+        word = word + tokens[1]  # "opt out", "stop all"
+    action = ACTION_OF.get(word)
+    if action is None:
+        return None
+    if action in (START, YES) and any(ACTION_OF.get(t) == STOP for t in tokens[1:]):
+        return Keyword(STOP, next(t for t in tokens[1:] if ACTION_OF.get(t) == STOP))
+    return Keyword(action, word)
+
+
+def handle(phone, text, message_id=""):
     """Act on an inbound SMS; return the reply to text back ("" for none)."""
-    action, language = KEYWORDS.get(keyword(text), (None, "fr"))
-    with translation.override(language):
-        if action == "stop":
-            suppress("sms", phone, Suppression.Reason.STOP, f"Replied {text!r} ({source})")
-            return _("You will no longer receive our text messages. Reply START to resume.")
-        if action == "start":
-            lift("sms", phone, Suppression.Reason.STOP)
-            return _("You will receive our text messages again. Reply STOP to stop.")
-        if action in ("yes", "no"):
-            inbound_reply.send(sender=handle, phone=phone, answer=action, text=text)
-            return ""
-        if action == "help":
-            return _("Relais notifications. Reply STOP to stop text messages, START to resume.")
-    logger.info("Inbound SMS from %s without a keyword: %r", phone, text)
-    return ""
+    number = as_e164(phone) if isinstance(phone, str) else ""
+    keyword = read(text)
+    if not number or keyword is None:
+        logger.info("Inbound SMS from %r without a keyword: %r", phone, text)
+        return ""
+    how = {
+        "method": Method.SMS,
+        "keyword": keyword.word,
+        "text": str(text),
+        "provider_message_id": str(message_id)[:255],
+        "user": _person(number),
+    }
+    with translation.override(language_of(number)):
+        if keyword.action == STOP:
+            return _stop(number, how)
+        if keyword.action == START:
+            return _start(number, how)
+        if keyword.action in (YES, NO):
+            reply = _answer(number, keyword.action == YES, how)
+            inbound_reply.send(sender=handle, phone=number, answer=keyword.action, text=text)
+            return reply
+        return _("Relais notifications. Reply STOP to stop text messages, START to resume.")
+
+
+def _stop(number, how):
+    sender = phone_sender()
+    # One confirmation, never more: a second STOP is recorded, and answered by silence.
+    already = PhoneStop.objects.filter(sender=sender, number=number).exists()
+    reply = "" if already else _("You will no longer receive our text messages or calls.")
+    if reply:
+        reply += " " + _("Reply START to resume.")
+    record(Kind.STOP, channel=Channel.SMS, address=number, sender=sender, reply=reply, **how)
+    return reply
+
+
+def _start(number, how):
+    reply = _("You will receive our text messages again. Reply STOP to stop.")
+    record(
+        Kind.START, channel=Channel.SMS, address=number, sender=phone_sender(), reply=reply, **how
+    )
+    return reply
+
+
+def _answer(number, accepted, how):
+    """YES or NO to the requests waiting for this number; a YES after a STOP resumes too."""
+    waiting = list(opt_in.waiting_for(number))
+    resumed = accepted and PhoneStop.objects.filter(sender=phone_sender(), number=number).exists()
+    if not waiting and not resumed:
+        return ""
+    if accepted:
+        reply = _("Thank you: your number is confirmed. Reply STOP to stop.")
+    else:
+        reply = _("Noted: you will not receive these messages. Reply OUI to accept them after all.")
+    if resumed:
+        record(Kind.START, channel=Channel.SMS, address=number, sender=phone_sender(), **how)
+    for contact_point in waiting:
+        opt_in.answer(
+            contact_point.organisation,
+            contact_point.purpose,
+            contact_point.channel,
+            number,
+            accepted,
+            sender=phone_sender(contact_point.organisation),
+            reply=reply,
+            **how,
+        )
+    return reply
+
+
+def _person(number):
+    """The one person with this number; None when nobody or several share it."""
+    people = list(User.objects.filter(phone=number)[:2])
+    return people[0] if len(people) == 1 else None
+
+
+def language_of(number):
+    """The texter's language: their account's, else that of our last message to them."""
+    person = User.objects.filter(phone=number).values_list("language", flat=True).first()
+    if person:
+        return person
+    last = Delivery.objects.filter(address=number).order_by("-created_at")
+    return last.values_list("language", flat=True).first() or settings.LANGUAGE_CODE
+
+
+def provider_reports_stop(number, message_id=""):
+    """Twilio refused a send with 21610: the number texted STOP to our sender, maybe unseen."""
+    number = as_e164(number) if isinstance(number, str) else ""
+    if not number:
+        return
+    record(
+        Kind.STOP,
+        channel=Channel.SMS,
+        address=number,
+        method=Method.PROVIDER,
+        text="Twilio 21610",
+        sender=phone_sender(),
+        provider_message_id=str(message_id)[:255],
+        user=_person(number),
+    )

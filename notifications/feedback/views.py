@@ -17,10 +17,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from notifications.channels.email import esp_name
-from notifications.feedback.keywords import handle
+from notifications.feedback.keywords import handle, provider_reports_stop
 from notifications.feedback.status import record
-from notifications.models import Delivery, Suppression
-from notifications.suppressions import suppress
+from notifications.models import Delivery
 
 logger = logging.getLogger(__name__)
 Status = Delivery.Status
@@ -87,7 +86,7 @@ def twilio_status(request):
         error = f"Twilio {twilio_status} {error_code}".strip() if status == Status.FAILED else ""
         record(sid, status, error=error)
     if error_code == UNSUBSCRIBED_ERROR:
-        suppress("sms", request.POST.get("To", ""), Suppression.Reason.STOP, "Twilio 21610")
+        provider_reports_stop(request.POST.get("To", ""), sid)
     return HttpResponse(status=204)
 
 
@@ -95,7 +94,8 @@ def twilio_status(request):
 def twilio_inbound(request):
     from twilio.twiml.messaging_response import MessagingResponse
 
-    reply = handle(request.POST.get("From", ""), request.POST.get("Body", ""), "twilio")
+    post = request.POST
+    reply = handle(post.get("From", ""), post.get("Body", ""), post.get("MessageSid", ""))
     response = MessagingResponse()
     if reply:
         response.message(reply)

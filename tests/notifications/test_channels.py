@@ -7,9 +7,9 @@ from django.urls import reverse
 from twilio.request_validator import RequestValidator
 
 from config.celery import app as celery_app
-from notifications import planning
 from notifications.channels.sms import segment_info
-from notifications.models import Delivery, Suppression
+from notifications.consent import state as consent
+from notifications.models import Delivery, PhoneStop, Suppression
 from tests.factories import RuleFactory, member
 from tests.fake_provider import twilio_error
 
@@ -104,10 +104,11 @@ def test_c2_stop_makes_the_next_sms_suppressed_and_start_lifts_it(
         client, "notifications:twilio_inbound", {"From": "+33612345678", "Body": "Arrêt"}
     )
     assert "START" in reply.content.decode()
-    stop = Suppression.objects.get(channel="sms", address="+33612345678")
-    assert stop.reason == Suppression.Reason.STOP and "twilio" in stop.detail
+    stop = PhoneStop.objects.get(sender="+33700000000", number="+33612345678")
+    assert (stop.record.kind, stop.record.text, stop.record.keyword) == ("stop", "Arrêt", "ARRET")
+    assert not Suppression.objects.exists()  # STOP is consent, not a suppression (N-20)
     delivery = emit_now("testapp.booked", appointment_factory(client=dora)).deliveries.get()
-    assert (delivery.status, delivery.reason) == (Status.SUPPRESSED, planning.ON_SUPPRESSION_LIST)
+    assert (delivery.status, delivery.reason) == (Status.SUPPRESSED, consent.STOPPED)
     assert fake_provider.sent("sms") == []
 
     signed_post(client, "notifications:twilio_inbound", {"From": "+33612345678", "Body": "START"})
@@ -132,8 +133,15 @@ def test_c2_yes_and_no_reach_the_apps_that_asked(client, fake_provider, text, an
     assert heard == [("+33612345678", answer)]
 
 
-@pytest.mark.parametrize(("text", "words"), [("AIDE", "Répondez STOP"), ("help", "Reply STOP")])
-def test_c2_help_gets_an_automatic_reply(client, fake_provider, text, words):
+@pytest.mark.parametrize(
+    ("text", "language", "words"),
+    [("AIDE", "fr", "Répondez STOP"), ("help", "en", "Reply STOP"), ("Info", "en", "Reply STOP")],
+)
+def test_c2_help_gets_an_automatic_reply_in_the_texters_language(
+    client, fake_provider, dora, text, language, words
+):
+    dora.language = language
+    dora.save()
     reply = signed_post(
         client, "notifications:twilio_inbound", {"From": "+33612345678", "Body": text}
     )

@@ -99,10 +99,10 @@ def test_n8_a_delivery_whose_worker_always_dies_fails_at_the_attempt_limit(
 ):
     """Each sweep hands it to a worker that dies in the send; the row counts the tries."""
 
-    def die(delivery):
+    def die(ready, turns=None):
         raise DyingWorker
 
-    monkeypatch.setattr(sending, "_send", die)
+    monkeypatch.setattr(sending, "_transmit_all", die)  # claimed, then killed mid-batch
     monkeypatch.setattr("notifications.outbox.queue_sends", lambda rows: None)
     moment = frozen
     for attempt in range(1, sending.MAX_ATTEMPTS + 1):

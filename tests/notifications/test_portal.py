@@ -65,7 +65,9 @@ def checkbox(value, *, checked=True, disabled=False):
 
 
 def preference(user, group, channel):
-    return Preference.objects.get(user=user, group=group, channel=channel).enabled
+    """The person's choice; no row is on (only choices that changed are stored and recorded)."""
+    row = Preference.objects.filter(user=user, group=group, channel=channel).first()
+    return True if row is None else row.enabled
 
 
 def one_click(url):

@@ -39,6 +39,20 @@ def fcm(settings, monkeypatch):
     return answers, sent
 
 
+def test_n21_a_person_with_many_devices_costs_at_most_ten_fcm_requests_at_once(
+    fcm, alice, appointment_factory, emit_now
+):
+    """firebase-admin starts one thread per device of a multicast: the calls stay small."""
+    Device.objects.bulk_create(
+        Device(user=alice, token=f"token-{n}", platform="android") for n in range(25)
+    )
+    RuleFactory(channels=["push"])
+    delivery = emit_now("testapp.booked", appointment_factory()).deliveries.get()
+    _answers, sent = fcm
+    assert [len(message.fids) for message in sent] == [10, 10, 5]
+    assert delivery.__class__.objects.get(pk=delivery.pk).status == Status.SENT
+
+
 @pytest.fixture
 def alice_phone(alice):
     return Device.objects.create(user=alice, token="token-phone", platform="android")

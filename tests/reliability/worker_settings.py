@@ -7,3 +7,8 @@ from tests.settings import *  # noqa: F403
 # slow success is never taken for a timeout (and sent twice).
 # (A Python number: an ANYMAIL_REQUESTS_TIMEOUT variable would arrive as text.)
 ANYMAIL = {**ANYMAIL, "REQUESTS_TIMEOUT": 5.0}  # noqa: F405
+
+# The workers send as production does: batches of 50, their provider calls overlapping on
+# a pool of 8 threads (the test process itself sends one call after another).
+RELAIS_SEND_BATCH_SIZE = 50
+RELAIS_SEND_THREADS = 8

@@ -19,6 +19,11 @@ from accounts.models import Membership, Organisation, Role
 from bookings import services as bookings
 from bookings.models import Account, Maintenance, Resource, Subscription, Validity, ValidityType
 from notifications import manual
+from notifications.consent.ledger import record
+from notifications.consent.models import (
+    ConsentRecord,
+    ContactConsent,
+)
 from notifications.models import (
     Channel,
     Device,
@@ -125,6 +130,18 @@ def _marked_activity(a, on_commit):
     a.preference = Preference.objects.create(
         user=a.alice, group="requests", channel=Channel.SMS, enabled=False
     )
+    # Her word on the alerts of the Tilleuls, on the consent ledger (SPEC N-20).
+    a.consent_record, _changed = record(
+        ConsentRecord.Kind.OPT_IN_GIVEN,
+        channel=Channel.SMS,
+        address="+33611223344",
+        method=ConsentRecord.Method.PAGE,
+        organisation=a.tilleuls,
+        user=a.alice,
+        purpose="alerts",
+        text=f"J’accepte les alertes {MARK}",
+    )
+    a.contact_consent = ContactConsent.objects.get(record=a.consent_record)
 
 
 def _marked_bookings(a, on_commit):

@@ -21,6 +21,7 @@ from bookings.models import (
     Validity,
     ValidityType,
 )
+from notifications.consent.models import ConsentRecord, ContactConsent
 from notifications.models import (
     Delivery,
     Device,
@@ -75,6 +76,8 @@ def targets(world):
         Validity: [a.validity],
         Account: [a.account],
         Subscription: [a.subscription],
+        ConsentRecord: [a.consent_record],
+        ContactConsent: [a.contact_consent],
     }
 
 

@@ -9,6 +9,7 @@ from notifications.events import (
     DefaultRule,
     EventGroup,
     EventType,
+    OptIn,
     Priority,
     Recap,
     RecipientRole,
@@ -125,5 +126,29 @@ register(
         ],
         context=_recap_context,
         recap=Recap(audience=_staff_with_appointments, items=_appointments_of),
+    )
+)
+
+
+# A double opt-in (SPEC N-20), as snow alerts have: a confirmation request, then the alerts.
+register(
+    EventType(
+        code="testapp.alert_opt_in",
+        label="Confirm your alert subscription",
+        group=EventGroup("consent", "Consent"),
+        roles=ROLES[:1],
+        mandatory=True,
+        priority=Priority.HIGH,
+        opt_in=OptIn("alerts", request=True),
+    )
+)
+register(
+    EventType(
+        code="testapp.alert",
+        label="Alert",
+        group=EventGroup("alerts", "Alerts"),
+        roles=ROLES[:1],
+        priority=Priority.BULK,
+        opt_in=OptIn("alerts"),
     )
 )
