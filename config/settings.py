@@ -232,6 +232,11 @@ ANYMAIL = {
 if "REQUESTS_TIMEOUT" in ANYMAIL:  # requests wants seconds as a number, not text
     ANYMAIL["REQUESTS_TIMEOUT"] = env.number("ANYMAIL_REQUESTS_TIMEOUT", None)
 
+# Bookings' payments happen at a provider, which calls back signed with this secret
+# (bookings/payments.py). BOOKINGS_FAKE_PAYMENTS shows a page that stands in for it.
+BOOKINGS_PAYMENT_SECRET = env.string("BOOKINGS_PAYMENT_SECRET", "") or f"payments:{SECRET_KEY}"
+BOOKINGS_FAKE_PAYMENTS = env.boolean("BOOKINGS_FAKE_PAYMENTS", DEBUG)
+
 # Notification channels: kind -> backend class, imported on first use. SMS,
 # push and voice print to the worker's log until production names a provider.
 RELAIS_CHANNELS = {
@@ -285,6 +290,21 @@ RELAIS_PERIODIC_TASKS = {
     "Relais: visitors still in at closing time": {
         "task": "visitors.tasks.close_the_day",
         "every_minutes": 15,
+        "queue": "default",
+    },
+    "Relais: bookings nobody checked in to": {
+        "task": "bookings.tasks.release_unchecked",
+        "every_minutes": 5,
+        "queue": "default",
+    },
+    "Relais: bookings that are over": {
+        "task": "bookings.tasks.complete_ended",
+        "every_minutes": 15,
+        "queue": "default",
+    },
+    "Relais: members' validities expiring": {
+        "task": "bookings.tasks.warn_expiring_validities",
+        "every_minutes": 60,
         "queue": "default",
     },
 }

@@ -47,8 +47,10 @@ def build(
     description="",
     url="",
     prodid="-//Relais//Relais//FR",
+    tentative=False,
 ):
-    """The .ics bytes of one event; a CANCEL marks it cancelled, a REQUEST confirmed."""
+    """The .ics bytes of one event; a CANCEL marks it cancelled, a REQUEST confirmed (or
+    tentative, for what still waits on someone's approval or a payment)."""
     if method not in (REQUEST, CANCEL):
         raise ValueError(f"Unsupported iTIP method {method!r}")
     calendar = icalendar.Calendar()
@@ -66,7 +68,10 @@ def build(
         event.add("location", location)
     if description:
         event.add("description", description)
-    event.add("status", "CANCELLED" if method == CANCEL else "CONFIRMED")
+    if method == CANCEL:
+        event.add("status", "CANCELLED")
+    else:
+        event.add("status", "TENTATIVE" if tentative else "CONFIRMED")
     event.add("transp", "OPAQUE")
     # Outlook duplicates an event whose REQUEST has no ORGANIZER.
     event.add("organizer", _address(organizer))

@@ -16,6 +16,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import Membership, Organisation, Role
+from bookings import services as bookings
+from bookings.models import Account, Maintenance, Resource, Subscription, Validity, ValidityType
 from notifications import manual
 from notifications.consent.ledger import record
 from notifications.consent.models import (
@@ -111,6 +113,7 @@ def _marked_activity(a, on_commit):
         original_name=f"plan-{MARK}.pdf",
     )
     a.attachment = a.request.attachments.get()
+    _marked_bookings(a, on_commit)
     a.rule = RuleFactory(organisation=a.tilleuls, name=f"Règle {MARK}")
     a.recap = RecapSchedule.objects.create(
         organisation=a.tilleuls, event_code=recap_codes()[0], send_time=datetime.time(7)
@@ -139,6 +142,38 @@ def _marked_activity(a, on_commit):
         text=f"J’accepte les alertes {MARK}",
     )
     a.contact_consent = ContactConsent.objects.get(record=a.consent_record)
+
+
+def _marked_bookings(a, on_commit):
+    """A room, a booking with a guest, a maintenance, a validity, an account, a subscription."""
+    a.resource = bookings.save_resource(
+        Resource(organisation=a.tilleuls, site=a.site, name=f"Salle {MARK}", manager=a.bob), a.bob
+    )
+    with on_commit():
+        a.booking = bookings.book(
+            a.alice,
+            a.resource,
+            start=NOW + 4 * HOUR,
+            end=NOW + 5 * HOUR,
+            title=f"Réunion {MARK}",
+            participants=[{"email": f"guest.{MARK}@atlas.test", "name": f"Guest {MARK}"}],
+        )
+        a.maintenance = bookings.save_maintenance(
+            Maintenance(
+                resource=a.resource,
+                start=NOW + 48 * HOUR,
+                end=NOW + 50 * HOUR,
+                description=f"Peinture {MARK}",
+            ),
+            a.bob,
+        )
+    a.participant = a.booking.participants.get(is_booker=False)
+    kind = ValidityType.objects.create(organisation=a.tilleuls, name=f"Licence {MARK}")
+    a.validity = Validity.objects.create(
+        organisation=a.tilleuls, member=a.alice, validity_type=kind, expires_on=NOW.date()
+    )
+    a.account = Account.objects.create(organisation=a.tilleuls, member=a.alice)
+    a.subscription = bookings.subscribe(a.bob, a.tilleuls, Subscription.Topic.MAINTENANCE)
 
 
 def _other_organisation(a, on_commit):

@@ -12,6 +12,15 @@ from django.urls import reverse
 
 from accounts.models import Membership, Organisation, Role, Site, User
 from accounts.scoping import ScopedAccessMixin
+from bookings.models import (
+    Account,
+    Booking,
+    Maintenance,
+    Resource,
+    Subscription,
+    Validity,
+    ValidityType,
+)
 from notifications.consent.models import ConsentRecord, ContactConsent
 from notifications.models import (
     Delivery,
@@ -60,6 +69,13 @@ def targets(world):
         Suppression: [a.suppression],
         Device: [a.device],
         Preference: [a.preference],
+        Resource: [a.resource],
+        Booking: [a.booking],
+        Maintenance: [a.maintenance],
+        ValidityType: [a.validity.validity_type],
+        Validity: [a.validity],
+        Account: [a.account],
+        Subscription: [a.subscription],
         ConsentRecord: [a.consent_record],
         ContactConsent: [a.contact_consent],
     }
@@ -68,22 +84,35 @@ def targets(world):
 def portal(world):
     """Hits for one portal URL: its pages about the Tilleuls' rows, and its forms."""
     a = world.a
-    rows = {"requests_center": a.request.pk, "visitors": a.visit.pk, "notifications": a.message.pk}
+    rows = {
+        "requests_center": a.request.pk,
+        "visitors": a.visit.pk,
+        "notifications": a.message.pk,
+        "bookings": a.booking.pk,
+        "bookings:resource": a.resource.pk,
+    }
     new = {"site": a.site.pk, "category": a.category.pk, "title": "pwned", "purpose": "pwned"}
     posts = {
         "requests_center:new": new | {"description": "pwned"},
         "visitors:new": new,
         "notifications:device_unregister": json_body({"token": a.device.token}),
+        "bookings:resource": {"date": "2026-11-30", "start_time": "14:00", "end_time": "15:00"},
+        "bookings:move": {"date": "2026-11-30", "start_time": "16:00", "end_time": "17:00"},
+        "bookings:add_participants": {"guests": "pwned@example.test"},
     }
     fill = {
         "token": "pwned-token",
         "uidb64": "MQ",
         "attachment_pk": a.attachment.pk,
         "esp": "brevo",
+        "action": "approve",
+        "participant_pk": a.participant.pk,
     }
 
     def hits(name, params):
-        kwargs = {param: fill.get(param) or rows[name.split(":")[0]] for param in params}
+        kwargs = {
+            param: fill.get(param) or rows.get(name) or rows[name.split(":")[0]] for param in params
+        }
         url = reverse(name, kwargs=kwargs)
         found = [Hit(name, url)]
         if params or name in posts:

@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
 from accounts.models import User
+from bookings import payments
+from bookings.models import Booking
 from notifications.models import Delivery, Device, Preference, Suppression
 from visitors.models import Visitor
 
@@ -53,6 +55,7 @@ def state():
         list(Preference.objects.values_list("user_id", "group", "channel", "enabled")),
         list(Visitor.objects.values_list("pk", "checked_in_at", "checked_out_at")),
         list(User.objects.values_list("pk", "password", "is_active").order_by("pk")),
+        list(Booking.objects.values_list("pk", "status", "paid_at").order_by("pk")),
     )
 
 
@@ -119,7 +122,30 @@ def test_signed_link_pages_survive_any_token(client, alice, token, method):
     for url in (
         reverse("notifications:unsubscribe", args=[token]),
         reverse("visitors:self_check_in", args=[token]),
+        reverse("bookings:one_tap", args=["approve", token]),
+        reverse("bookings:one_tap", args=[token, token]),
         reverse("password_reset_confirm", args=[token, token[::-1]]),
     ):
         response = getattr(client, method)(url, {"confirm": "1"})
         answered(response, before)
+
+
+# Shaped like a payment, so the parser gets past its first key and meets odd values.
+PAYMENT_LIKE = st.fixed_dictionaries(
+    {"booking": st.integers() | TEXT | JSON, "reference": TEXT | JSON, "amount": TEXT | JSON}
+)
+
+
+@EXAMPLES
+@given(body=BODIES | PAYMENT_LIKE.map(json.dumps), signed=st.booleans())
+def test_payment_callback_survives_any_body(client, body, signed):
+    """B-3: signed (so the body reaches the parser) or not, never a 500, nothing changed."""
+    raw = body.encode() if isinstance(body, str) else body
+    before = state()
+    response = client.post(
+        reverse("bookings:payment_callback"),
+        raw,
+        content_type="application/json",
+        headers={"X-Relais-Signature": payments.sign(raw) if signed else "forged"},
+    )
+    answered(response, before)

@@ -1,0 +1,45 @@
+"""Bookings: resources people book, the bookings, and what members must keep valid.
+
+Appointments (issue 21) build on the same tables: a resource of kind "agenda" is a staff
+member's diary, and the booking statuses already carry the hold a waitlist claim needs.
+"""
+
+from bookings.models.bookings import (
+    BLOCKING_STATUSES,
+    ApprovalRequest,
+    Booking,
+    BookingAddOn,
+    CalendarCopy,
+    OneTapUse,
+    Participant,
+)
+from bookings.models.members import (
+    Account,
+    BalanceThreshold,
+    Subscription,
+    Validity,
+    ValidityType,
+)
+from bookings.models.proxies import BookingToApprove
+from bookings.models.resources import AddOn, Closure, Maintenance, OpeningHours, Resource
+
+__all__ = [
+    "BLOCKING_STATUSES",
+    "Account",
+    "ApprovalRequest",
+    "AddOn",
+    "BalanceThreshold",
+    "Booking",
+    "BookingAddOn",
+    "BookingToApprove",
+    "CalendarCopy",
+    "Closure",
+    "Maintenance",
+    "OneTapUse",
+    "OpeningHours",
+    "Participant",
+    "Resource",
+    "Subscription",
+    "Validity",
+    "ValidityType",
+]

@@ -1,0 +1,23 @@
+"""Celery tasks: thin wrappers around the services."""
+
+from celery import shared_task
+
+from bookings import services
+
+
+@shared_task
+def release_unchecked():
+    """Every 5 minutes: free resources nobody checked in to (B-1)."""
+    return services.release_unchecked()
+
+
+@shared_task
+def complete_ended():
+    """Every 15 minutes: bookings whose time is over are completed."""
+    return services.complete_ended()
+
+
+@shared_task
+def warn_expiring_validities():
+    """Every hour: members' validities within their warning period (B-16)."""
+    return services.warn_expiring_validities()
