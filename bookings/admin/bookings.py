@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -99,11 +100,16 @@ class BookingAdmin(ManualMessageMixin, OrganisationScopedAdmin):
         if not change:
             obj.booked_by = request.user if request.user != obj.booker else None
             obj.source = BACK_OFFICE
+        services.save_booking(obj, request.user, by=BACK_OFFICE)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
-            services.save_booking(obj, request.user, by=BACK_OFFICE)
-        except services.BookingRefused as refused:  # someone took it between form and save
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.BookingRefused as refused:
+            # Someone took the slot between the form's check and the save: the page's
+            # transaction is rolled back, nothing is kept, and the manager reads why.
             self.message_user(request, refused.message, messages.ERROR)
-            raise
+            return HttpResponseRedirect(request.get_full_path())
 
     def _each(self, request, queryset, act, done_message):
         done = 0

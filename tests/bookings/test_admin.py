@@ -142,3 +142,34 @@ def test_b14_a_maintenance_added_in_the_admin_is_announced(desk, room, bob, book
     assert [e.code for e in Event.objects.for_target(maintenance)] == [
         "bookings.maintenance_announced"
     ]
+
+
+def test_b19_a_slot_taken_between_the_check_and_the_save_answers_with_its_reason(
+    desk, room, alice, frozen, monkeypatch
+):
+    """The form's check passed; another booker's insert wins: no 500, nothing kept."""
+    from bookings import services
+
+    def taken(*args, **kwargs):
+        raise services.BookingRefused("Déjà réservée à cette heure-là.")
+
+    monkeypatch.setattr(services, "save_booking", taken)
+    start, end = local(TOMORROW_10), local(TOMORROW_10 + HOUR)
+    url = reverse("admin:bookings_booking_add")
+    data = {
+        "resource": room.pk,
+        "booker": alice.pk,
+        "start_0": start["0"],
+        "start_1": start["1"],
+        "end_0": end["0"],
+        "end_1": end["1"],
+        **{
+            f"{prefix}-{key}": value
+            for prefix in ("participants", "add_ons")
+            for key, value in {"TOTAL_FORMS": 0, "INITIAL_FORMS": 0}.items()
+        },
+    }
+    response = desk.post(url, data, follow=True)
+    assert response.status_code == 200
+    assert "Déjà réservée à cette heure-là" in response.content.decode()
+    assert not Booking.objects.exists()
