@@ -8,6 +8,7 @@ urlpatterns = [
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("requests/", include("requests_center.urls")),
     path("visits/", include("visitors.urls")),
+    path("orders/", include("workorders.urls")),
     path("", include("accounts.urls")),
     path("", include("notifications.urls")),
 ]
