@@ -35,6 +35,8 @@ from tests.security.crawler import (
     snapshot,
 )
 from visitors.models import Visit, Visitor
+from workorders.models import Client as ShopClient
+from workorders.models import Lead, Task, WorkOrder, WorkOrderStatus
 
 MINIMUM_REQUESTS = 400  # a crawl that lost its URLs must not pass by trying nothing
 
@@ -59,6 +61,11 @@ def targets(world):
         Suppression: [a.suppression],
         Device: [a.device],
         Preference: [a.preference],
+        ShopClient: [a.shop_client],
+        WorkOrderStatus: [a.status],
+        WorkOrder: [a.order],
+        Task: [a.task],
+        Lead: [a.lead],
     }
 
 

@@ -119,6 +119,7 @@ def test_signed_link_pages_survive_any_token(client, alice, token, method):
     for url in (
         reverse("notifications:unsubscribe", args=[token]),
         reverse("visitors:self_check_in", args=[token]),
+        reverse("workorders:status", args=[token]),
         reverse("password_reset_confirm", args=[token, token[::-1]]),
     ):
         response = getattr(client, method)(url, {"confirm": "1"})
