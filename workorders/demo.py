@@ -58,9 +58,10 @@ def seed(demo):
     services.change_status(laptop, statuses["ready"], theo)
     laptop.work_done = "Clavier remplacé, nettoyage interne."
     services.change_status(laptop, statuses["closed"], bob)
-    services.open_order(
+    tablet = services.open_order(
         shop, client=claire, asset="iPad Air", malfunction="Batterie faible.", actor=bob
     )
+    services.change_status(tablet, statuses["ready"], theo)
     services.create_task(
         shop, bob, title="Commander un écran d’iPhone 12", assignees=[theo],
         due_at=now + datetime.timedelta(days=1), work_order=screen,

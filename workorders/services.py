@@ -8,6 +8,7 @@ instance itself (the admin); the first calls the second, so both announce alike.
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone, translation
 
 import notifications
@@ -181,6 +182,15 @@ def _set_assignees(task, people):
     task.assignees.remove(*removed)
     task.assignees.add(*added)
     return added, removed
+
+
+def open_tasks(user):
+    """The tasks `user` is to do, soonest due first (those without a date last)."""
+    return (
+        Task.objects.filter(assignees=user, completed_at=None)
+        .select_related("created_by")
+        .order_by(F("due_at").asc(nulls_last=True), "created_at")
+    )
 
 
 @transaction.atomic

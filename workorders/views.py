@@ -1,13 +1,19 @@
-"""The client's public page of their work order (SPEC R-8, P-2): a signed link, no login."""
+"""The client's public page of their work order (SPEC R-8, P-2): a signed link, no login;
+an employee marks a task of theirs done from the portal home (R-9)."""
 
 import zoneinfo
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from core import ratelimit
+from workorders import services
 from workorders.models import WorkOrder, WorkOrderStatus
 from workorders.tokens import read_token
 
@@ -61,3 +67,13 @@ def _page(request, state, status=200, order=None, **context):
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "same-origin"
     return response
+
+
+@login_required
+@require_POST
+def complete_task(request, pk):
+    """An assignee's "done": the creator is told (R-9). Someone else's task is a 404."""
+    task = get_object_or_404(services.open_tasks(request.user), pk=pk)
+    services.complete_task(task, request.user)
+    messages.success(request, _("“%(title)s” is done; its creator is told.") % {"title": task})
+    return redirect("home")

@@ -27,8 +27,12 @@ def repair(organisation, settings, live_server):
         password=PASSWORD,
     )  # fmt: skip
     claire = services.save_client(
-        Client(organisation=organisation, name="Claire Petit", email="claire@example.fr",
-               phone="+33612345678")  # fmt: skip
+        Client(
+            organisation=organisation,
+            name="Claire Petit",
+            email="claire@example.fr",
+            phone="+33612345678",
+        )  # fmt: skip
     )
     order = services.open_order(
         organisation, client=claire, asset="iPhone 12", malfunction="L’écran ne s’allume plus.",

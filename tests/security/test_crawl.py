@@ -72,7 +72,12 @@ def targets(world):
 def portal(world):
     """Hits for one portal URL: its pages about the Tilleuls' rows, and its forms."""
     a = world.a
-    rows = {"requests_center": a.request.pk, "visitors": a.visit.pk, "notifications": a.message.pk}
+    rows = {
+        "requests_center": a.request.pk,
+        "visitors": a.visit.pk,
+        "notifications": a.message.pk,
+        "workorders": a.task.pk,
+    }
     new = {"site": a.site.pk, "category": a.category.pk, "title": "pwned", "purpose": "pwned"}
     posts = {
         "requests_center:new": new | {"description": "pwned"},

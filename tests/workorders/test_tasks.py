@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 
 from accounts.models import Role
 from notifications.dispatch import dispatch_due
@@ -58,6 +59,12 @@ def test_r9_a_channel_turned_off_is_respected(shop, bob, theo, frozen, on_commit
     with on_commit():
         services.create_task(shop, bob, title="Inventaire", assignees=[theo])
     assert [channel for _a, channel, _s in sent("tasks.created")] == ["inapp"]
+
+
+def test_r9_a_specialist_chooses_the_channels_of_their_tasks(client, theo):
+    client.force_login(theo)
+    page = client.get(reverse("notifications:preferences")).content.decode()
+    assert "Mes tâches" in page
 
 
 def test_r9_people_assigned_later_are_told_once(screens, bob, theo, anna, on_commit):
@@ -121,3 +128,24 @@ def test_r9_a_completed_task_is_not_reminded(screens, theo, frozen, on_commit):
     }
     frozen.move_to(NOW + 7 * HOUR, tick=False)
     assert dispatch_due() == 0
+
+
+def test_r9_an_assignee_marks_a_task_done_from_the_portal_home(
+    client, screens, theo, anna, on_commit
+):
+    client.force_login(theo)
+    home = client.get(reverse("home")).content.decode()
+    assert "Commander des écrans" in home and "Marquer comme terminée" in home
+    client.force_login(anna)  # not hers: nothing to see, nothing to complete
+    assert "Commander des écrans" not in client.get(reverse("home")).content.decode()
+    done = reverse("workorders:complete_task", args=[screens.pk])
+    assert client.post(done).status_code == 404
+    client.force_login(theo)
+    assert client.get(done).status_code == 405
+    with on_commit():
+        assert client.post(done).status_code == 302
+    screens.refresh_from_db()
+    assert screens.completed_by == theo
+    assert sent("tasks.completed", "email") == [
+        ("bob@example.test", "email", "Tâche terminée\u00a0: Commander des écrans")
+    ]

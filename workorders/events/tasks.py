@@ -22,7 +22,8 @@ from notifications.events import (
 )
 from workorders.events.common import active, admin_path, rule
 
-TASKS = EventGroup("tasks", _("My tasks"), staff_only=True)
+# Not staff_only: a specialist is a staff member without the back office, and chooses too.
+TASKS = EventGroup("tasks", _("My tasks"))
 
 
 def creator(task, event):
