@@ -82,7 +82,7 @@ def test_r10_no_answer_tells_the_client_and_plans_a_call_back_reminder(sophie, t
     sms = Delivery.objects.get(event__code="leads.no_answer", channel="sms")
     assert sms.body == (
         "Atelier Réparfix\u00a0: nous avons essayé de vous joindre. "
-        "Nous vous rappelons le 1 décembre à 15:00."
+        "Nous vous rappelons le 1 décembre 2026 à 15:00."
     )
     # The employee who got no answer is the one reminded, though they acted.
     assert {(d.user, d.channel, d.status, d.send_at) for d in call_backs(sophie)} == {

@@ -129,8 +129,8 @@ def lead_event(code, label, roles, **options):
     )
 
 
-CALLBACK_FR = "{{ callback_at|date:'j F' }} à {{ callback_at|time:'H:i' }}"
-CALLBACK_EN = "{{ callback_at|date:'F j' }} at {{ callback_at|time:'g:i A' }}"
+CALLBACK_FR = "{{ callback_at|date:'j F Y' }} à {{ callback_at|time:'H:i' }}"
+CALLBACK_EN = "{{ callback_at|date:'F j, Y' }} at {{ callback_at|time:'g:i A' }}"
 
 lead_event(
     "leads.created",

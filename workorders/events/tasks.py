@@ -171,11 +171,11 @@ task_event(
             fr=(
                 "Bientôt due\u00a0: {{ title }}",
                 "La tâche «\u00a0{{ title }}\u00a0» est à faire pour le "
-                "{{ due_at|date:'j F' }} à {{ due_at|time:'H:i' }}.\n\n{{ link }}",
+                "{{ due_at|date:'j F Y' }} à {{ due_at|time:'H:i' }}.\n\n{{ link }}",
             ),
             en=(
                 "Due soon: {{ title }}",
-                "“{{ title }}” is due on {{ due_at|date:'F j' }} at {{ due_at|time:'g:i A' }}."
+                "“{{ title }}” is due on {{ due_at|date:'F j, Y' }} at {{ due_at|time:'g:i A' }}."
                 "\n\n{{ link }}",
             ),
         )
