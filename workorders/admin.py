@@ -21,8 +21,9 @@ from notifications.admin import DeliveryHistoryInline
 from notifications.admin.common import admin_link
 from notifications.admin.manual import ManualMessageMixin
 from workorders import services
-from workorders.forms import STATUS_EVENT, TriggerMessageForm
+from workorders.forms import TriggerMessageForm
 from workorders.models import Client, Lead, StatusTrigger, Task, WorkOrder, WorkOrderStatus
+from workorders.services import STATUS_EVENT
 from workorders.tokens import status_url
 
 
@@ -32,6 +33,7 @@ class ClientAdmin(ManualMessageMixin, OrganisationScopedAdmin):
     list_filter = ["accepts_email", "accepts_sms"]
     search_fields = ["name", "email", "phone"]
     autocomplete_fields = ["user"]
+    inlines = [DeliveryHistoryInline]  # the messages written to the client from this page
     fields = [
         "organisation", "name", "email", "phone", "language", "accepts_email", "accepts_sms",
         "user",

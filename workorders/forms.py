@@ -8,8 +8,8 @@ from notifications.events import get_event_type
 from notifications.forms import one_line_ending
 from notifications.models import Channel
 from notifications.templating import TemplateProblem, check_template
+from workorders.services import STATUS_EVENT
 
-STATUS_EVENT = "workorders.status_changed"
 TRIGGER_CHANNELS = [Channel.EMAIL, Channel.SMS, Channel.INAPP, Channel.PUSH]
 
 

@@ -12,12 +12,14 @@ from django.db.models import F
 from django.utils import timezone, translation
 
 import notifications
+from notifications.events import get_event_type
 from notifications.models import MessageTemplate, Rule
 from workorders import signals
 from workorders.events.orders import TRIGGER_CONDITION
 from workorders.models import Lead, StatusTrigger, Task, WorkOrder, WorkOrderStatus
 
 Kind = WorkOrderStatus.Kind
+STATUS_EVENT = "workorders.status_changed"
 DEFAULT_STATUSES = [Kind.NEW, Kind.IN_PROGRESS, Kind.READY, Kind.CLOSED]
 
 
@@ -58,9 +60,12 @@ def add_trigger(status, *, role, channels, subject, body, language, name=""):
     The rule is an ordinary one: its templates, preview and "send me a test" are the
     rule's pages; only the status's trigger list ties it to this status.
     """
+    with translation.override(settings.LANGUAGE_CODE):  # rule names are data, like statuses
+        told = get_event_type(STATUS_EVENT).role(role).label
+        name = name or f"{status.name} → {told}"
     rule = Rule.objects.create(
-        name=name or f"{status.name} → {role}",
-        event_code="workorders.status_changed",
+        name=name,
+        event_code=STATUS_EVENT,
         organisation=status.organisation,
         roles=[role],
         channels=list(channels),

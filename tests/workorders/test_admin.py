@@ -67,6 +67,11 @@ def test_r8_a_manager_adds_a_status_and_its_own_message_in_the_admin(
     rule = Rule.objects.get(organisation=shop, event_code="workorders.status_changed")
     assert response.url == reverse("admin:notifications_rule_change", args=[rule.pk])
     assert list(waiting.triggers.values_list("rule", flat=True)) == [rule.pk]
+    assert (rule.name, rule.roles, rule.channels) == (
+        "Attente pièces → Le client",
+        ["client"],
+        ["sms"],
+    )
     assert (
         "Attente pièces"
         in bob_client.get(
