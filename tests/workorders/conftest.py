@@ -1,12 +1,21 @@
 """A repair shop: Bob manages it, Théo repairs, Claire is a client without an account."""
 
 import pytest
+from django.core.cache import cache
 
 from accounts.models import Organisation, Role
 from notifications.models import Delivery
 from tests.factories import OrganisationFactory, member
 from workorders import services
 from workorders.models import Client
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """The status page counts wrong links in the cache, which outlives a test's transaction."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

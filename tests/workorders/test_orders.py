@@ -215,3 +215,11 @@ def test_r8_the_status_page_refuses_a_forged_or_foreign_link(client, phone_order
     other_purpose = tokens.make_token("visitors.self-check-in", phone_order.pk)
     response = client.get(f"/orders/status/{other_purpose}/")
     assert response.status_code == 404 and b"iPhone" not in response.content
+
+
+def test_r8_the_status_page_refuses_an_address_that_guesses_links(client, phone_order):
+    good = status_link(mail.outbox[0].body)
+    for attempt in range(10):
+        assert client.get(f"/orders/status/guess-{attempt}/").status_code == 404
+    blocked = client.get(good)
+    assert blocked.status_code == 429 and b"iPhone" not in blocked.content
