@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "notifications",
     "requests_center",
     "visitors",
+    "workorders",
     "bookings",
     "alerts",
 ]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("requests/", include("requests_center.urls")),
     path("visits/", include("visitors.urls")),
     path("bookings/", include("bookings.urls")),
+    path("orders/", include("workorders.urls")),
     path("", include("accounts.urls")),
     path("", include("notifications.urls")),
 ]

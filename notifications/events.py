@@ -77,11 +77,20 @@ class Anchor:
 
 @dataclass(frozen=True)
 class Condition:
-    """A declared check a rule may require, e.g. "created at least 48 h before start"."""
+    """A declared check a rule may require, e.g. "created at least 48 h before start".
+
+    `test(target, event)`; with `per_rule`, `test(target, event, rule)`: a check that
+    depends on what the rule itself is tied to in its domain (a work order status that
+    names the rule among its triggers).
+    """
 
     code: str
     label: str
-    test: Callable[[Any, Any], bool]
+    test: Callable[..., bool]
+    per_rule: bool = False
+
+    def holds(self, target, event, rule) -> bool:
+        return self.test(target, event, rule) if self.per_rule else self.test(target, event)
 
 
 @dataclass(frozen=True)

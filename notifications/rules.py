@@ -24,7 +24,7 @@ def conditions_hold(rule, target, event):
     event_type = event.event_type
     for code in rule.conditions:
         condition = event_type.condition(code)
-        if not condition.test(target, event):
+        if not condition.holds(target, event, rule):
             return condition
     return None
 

@@ -141,8 +141,8 @@ def test_n18_the_batch_page_shows_the_counts_without_reading_the_delivery_table(
     text = page.content.decode()
     assert "Tournée 12" in text
     assert [(str(label), n) for label, n, _url in page.context["skipped"]] == [
-        ("no contact point", 3),
-        ("replied STOP", 2),
+        ("aucun moyen de contact", 3),
+        ("a répondu STOP", 2),
     ]
     assert page.context["counts"].planned == 12
     # The header's unread count reads the reader's own inbox; nothing reads the batch's rows.

@@ -38,6 +38,8 @@ from requests_center.models import Category
 from tests.factories import OrganisationFactory, RuleFactory, SiteFactory, UserFactory, member
 from visitors import services as visits
 from visitors.models import Visitor
+from workorders import services as workorders
+from workorders.models import Client, WorkOrderStatus
 
 MARK = "qzmarkq"  # in lower case: emails are compared as the pages show them
 # A search finds the marked rows, and a page that repeats the search does not show MARK.
@@ -114,6 +116,7 @@ def _marked_activity(a, on_commit):
     )
     a.attachment = a.request.attachments.get()
     _marked_bookings(a, on_commit)
+    _marked_workshop(a, on_commit)
     a.rule = RuleFactory(organisation=a.tilleuls, name=f"Règle {MARK}")
     a.recap = RecapSchedule.objects.create(
         organisation=a.tilleuls, event_code=recap_codes()[0], send_time=datetime.time(7)
@@ -174,6 +177,38 @@ def _marked_bookings(a, on_commit):
     )
     a.account = Account.objects.create(organisation=a.tilleuls, member=a.alice)
     a.subscription = bookings.subscribe(a.bob, a.tilleuls, Subscription.Topic.MAINTENANCE)
+
+
+def _marked_workshop(a, on_commit):
+    """The Tilleuls' repair desk too: a client, a status with its trigger, an order, a task
+    and a lead (SPEC R-8 … R-10)."""
+    a.shop_client = workorders.save_client(
+        Client(
+            organisation=a.tilleuls,
+            name=f"Claire {MARK}",
+            email=f"claire.{MARK}@example.fr",
+            phone="+33612345678",
+        )  # fmt: skip
+    )
+    a.status = workorders.save_status(
+        WorkOrderStatus(organisation=a.tilleuls, name=f"Attente {MARK}", kind="waiting")
+    )
+    a.trigger_rule = workorders.add_trigger(
+        a.status, role="client", channels=["email"], subject=f"Attente {MARK}",
+        body=f"Pièce commandée {MARK}.", language="fr",
+    )  # fmt: skip
+    with on_commit():
+        a.order = workorders.open_order(
+            a.tilleuls, client=a.shop_client, asset=f"iPhone {MARK}", malfunction=f"Écran {MARK}",
+            actor=a.bob,
+        )  # fmt: skip
+        workorders.change_status(a.order, a.status, a.bob)
+        a.task = workorders.create_task(
+            a.tilleuls, a.bob, title=f"Tâche {MARK}", assignees=[a.alice]
+        )
+        a.lead = workorders.create_lead(
+            a.tilleuls, client=a.shop_client, actor=a.bob, interest=f"Devis {MARK}"
+        )
 
 
 def _other_organisation(a, on_commit):

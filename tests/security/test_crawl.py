@@ -45,6 +45,8 @@ from tests.security.crawler import (
     snapshot,
 )
 from visitors.models import Visit, Visitor
+from workorders.models import Client as ShopClient
+from workorders.models import Lead, Task, WorkOrder, WorkOrderStatus
 
 MINIMUM_REQUESTS = 400  # a crawl that lost its URLs must not pass by trying nothing
 
@@ -78,6 +80,11 @@ def targets(world):
         Subscription: [a.subscription],
         ConsentRecord: [a.consent_record],
         ContactConsent: [a.contact_consent],
+        ShopClient: [a.shop_client],
+        WorkOrderStatus: [a.status],
+        WorkOrder: [a.order],
+        Task: [a.task],
+        Lead: [a.lead],
     }
 
 
@@ -90,6 +97,7 @@ def portal(world):
         "notifications": a.message.pk,
         "bookings": a.booking.pk,
         "bookings:resource": a.resource.pk,
+        "workorders": a.task.pk,
     }
     new = {"site": a.site.pk, "category": a.category.pk, "title": "pwned", "purpose": "pwned"}
     posts = {

@@ -124,6 +124,7 @@ def test_signed_link_pages_survive_any_token(client, alice, token, method):
         reverse("visitors:self_check_in", args=[token]),
         reverse("bookings:one_tap", args=["approve", token]),
         reverse("bookings:one_tap", args=[token, token]),
+        reverse("workorders:status", args=[token]),
         reverse("password_reset_confirm", args=[token, token[::-1]]),
     ):
         response = getattr(client, method)(url, {"confirm": "1"})
