@@ -41,7 +41,7 @@ class OrganisationAdmin(OrganisationScopedAdmin):
 
 @admin.register(Site)
 class SiteAdmin(OrganisationScopedAdmin):
-    list_display = ["name", "organisation", "address"]
+    list_display = ["name", "organisation", "address", "time_zone"]
     list_filter = ["organisation"]
     search_fields = ["name", "address", "organisation__name"]
 

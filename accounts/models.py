@@ -1,5 +1,7 @@
 """People, the organisations they belong to, and their role in each."""
 
+import zoneinfo
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -113,6 +115,10 @@ class Site(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     address = models.TextField(_("address"), blank=True)
+    # A site in Toronto of an organisation in Paris: its visits and bookings keep its clock.
+    time_zone = TimeZoneField(
+        _("time zone"), null=True, blank=True, help_text=_("Empty: the organisation's.")
+    )
     default_manager = models.ForeignKey(
         User,
         models.SET_NULL,
@@ -133,6 +139,11 @@ class Site(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def zone(self):
+        """The clock its visits, bookings and opening hours are read on."""
+        return zoneinfo.ZoneInfo(str(self.time_zone or self.organisation.time_zone))
 
 
 class Role(models.TextChoices):

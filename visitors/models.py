@@ -1,7 +1,6 @@
 """Visits hosts announce and the visitors who come (SPEC V-1 … V-6)."""
 
 import uuid
-import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -87,7 +86,7 @@ class Visit(models.Model):
     @property
     def zone(self):
         """Where the visit happens sets the clock its times are read on."""
-        return zoneinfo.ZoneInfo(str(self.organisation.time_zone))
+        return self.site.zone
 
     @property
     def is_planned(self):
@@ -156,5 +155,5 @@ class Visitor(models.Model):
             email=self.email,
             phone=str(self.phone or ""),
             language=self.language,
-            time_zone=str(self.visit.organisation.time_zone),
+            time_zone=str(self.visit.zone),  # where the visit happens: the site's clock
         )

@@ -229,7 +229,7 @@ class Participant(models.Model):
             name=self.name or self.email,
             email=self.email,
             language=self.language,
-            time_zone=str(self.booking.organisation.time_zone),
+            time_zone=str(self.booking.zone),  # where it happens: the site's clock
         )
 
     @property

@@ -119,7 +119,9 @@ class Resource(models.Model):
 
     @property
     def zone(self):
-        """Opening hours and booking times are read on the organisation's clock."""
+        """Opening hours and booking times are read on its site's clock, else the organisation's."""
+        if self.site_id:
+            return self.site.zone
         return zoneinfo.ZoneInfo(str(self.organisation.time_zone))
 
     @property

@@ -107,3 +107,19 @@ def test_b1_an_agenda_is_a_staff_members_time(site, bob, book):
     book(agenda)
     # The staff member hears of the reminders too (Agendize), once the booking holds.
     assert deliveries("bookings.confirmed", user=bob, channel="email").count() == 3
+
+
+def test_b1_a_site_in_another_zone_keeps_its_own_clock(book, room, site, alice):
+    """A Paris organisation's room in Toronto opens 08:00–19:00 Toronto time (B-1, N-19)."""
+    site.time_zone = "America/Toronto"
+    site.save()
+    room.refresh_from_db()
+    nine_in_paris = datetime.datetime(2026, 12, 1, 8, 0, tzinfo=datetime.UTC)  # 03:00 in Toronto
+    refused(book, room, "pas ouverte", start=nine_in_paris)
+    ten_in_toronto = datetime.datetime(2026, 12, 1, 15, 0, tzinfo=datetime.UTC)  # 16:00 in Paris
+    booking = book(room, start=ten_in_toronto)
+    assert str(booking.zone) == "America/Toronto"
+    # A plain contact reads its times on the site's clock; an empty zone is the organisation's.
+    site.time_zone = None
+    site.save()
+    assert str(type(room).objects.get(pk=room.pk).zone) == "Europe/Paris"

@@ -108,3 +108,16 @@ def test_n18_the_delivery_log_filters_on_what_a_message_is_about(trio, client, r
     assert {d.address for d in page.context["cl"].result_list} == {claire.email}
     junk = client.get(reverse("admin:notifications_delivery_changelist"), {"concerning": "x-y"})
     assert junk.status_code == 200 and not junk.context["cl"].result_list
+
+
+def test_n19_a_visit_at_a_site_in_another_zone_is_told_on_its_clock(plan_visit, site):
+    """The visitor reads the times where the visit happens; reminders keep that wall clock."""
+    site.time_zone = "America/Toronto"
+    site.save()
+    visit = plan_visit(visitors=[CLAIRE])
+    claire = visit.visitors.get()
+    assert str(visit.zone) == "America/Toronto"
+    assert claire.as_recipient().time_zone == "America/Toronto"
+    [invitation] = emails_to(CLAIRE["email"])
+    local = visit.start.astimezone(visit.zone)
+    assert f"{local:%H:%M}" in invitation.body
