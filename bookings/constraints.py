@@ -38,3 +38,16 @@ def no_overlap():
 def is_violation(error):
     """Whether an IntegrityError is this constraint refusing an overlap."""
     return NAME in str(error)
+
+
+DEADLOCK = "40P01"
+
+
+def is_lost_race(error):
+    """Whether PostgreSQL chose this insert as the one to give way to an overlapping one.
+
+    Two overlapping inserts at once each wait for the other's transaction while checking
+    the exclusion constraint; PostgreSQL breaks the wait by failing one with "deadlock
+    detected": the other booking stands, as if this one had come a moment later.
+    """
+    return getattr(error.__cause__, "sqlstate", None) == DEADLOCK

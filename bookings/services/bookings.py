@@ -15,7 +15,7 @@ check and the insert run one transaction at a time, which is the same guarantee.
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -175,8 +175,10 @@ def _hold(booking, now, exclude=None):
     try:
         with transaction.atomic():
             booking.save()
-    except IntegrityError as error:
-        if constraints.is_violation(error):  # someone else got it a moment ago
+    except (IntegrityError, OperationalError) as error:
+        # Someone else got it a moment ago: the constraint says so, or PostgreSQL failed
+        # this one of two overlapping inserts that were waiting for each other.
+        if constraints.is_violation(error) or constraints.is_lost_race(error):
             raise BookingRefused(
                 _("Already booked at that time: please choose another."), "start"
             ) from error

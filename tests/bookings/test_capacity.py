@@ -136,6 +136,27 @@ def test_b19_the_database_refuses_an_overlap_even_when_the_code_does_not_check(
     Booking.objects.create(booker=people[2], start=start + HOUR, end=start + 2 * HOUR, **fields)
 
 
+def test_b19_the_insert_postgresql_fails_to_break_two_overlapping_waits_is_refused(
+    db, room, alice, frozen, monkeypatch
+):
+    """Two overlapping inserts at once each wait for the other while checking the exclusion
+    constraint; PostgreSQL fails one with "deadlock detected": that booker is refused, as if
+    a moment late, and nothing is kept (seen once in CI)."""
+    from django.db import OperationalError
+
+    class Deadlock(Exception):
+        sqlstate = "40P01"
+
+    def lost_the_race(booking, *args, **kwargs):
+        raise OperationalError("deadlock detected") from Deadlock()
+
+    monkeypatch.setattr(Booking, "save", lost_the_race)
+    with pytest.raises(services.BookingRefused, match="Déjà réservée"):
+        services.book(alice, room, start=TOMORROW_10, end=TOMORROW_10 + HOUR)
+    monkeypatch.undo()
+    assert not Booking.objects.exists()
+
+
 pytestmark = pytest.mark.django_db
 
 
