@@ -317,6 +317,9 @@ CELERY_TIMEZONE = TIME_ZONE
 # Django's own age limit around each task instead.
 if DATABASES["default"]["CONN_MAX_AGE"]:
     CELERY_DB_REUSE_MAX = 2**31
+# How often the relay (notifications/relay.py) looks for new events when it found none:
+# the most an event waits, on an idle system, before its planning is on the broker.
+RELAIS_RELAY_INTERVAL = env.number("RELAIS_RELAY_INTERVAL", 0.1)
 # First wait before a failed send is retried, doubled at each retry (capped at 5 min).
 RELAIS_RETRY_BASE_SECONDS = env.integer("RELAIS_RETRY_BASE_SECONDS", 10)
 # Sending (SPEC N-21): deliveries due together go out in tasks of this many, each task's

@@ -142,6 +142,8 @@ class Event(models.Model):
         verbose_name=_("batch"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Put on the broker by the relay (notifications/relay.py); empty: waiting for it.
+    queued_at = models.DateTimeField(_("queued"), null=True, blank=True, editable=False)
     planned_at = models.DateTimeField(_("planned"), null=True, blank=True)
     # Planning that raised: how often, and why (the sweeper gives up after a few tries).
     planning_attempts = models.PositiveSmallIntegerField(_("planning attempts"), default=0)
@@ -156,7 +158,8 @@ class Event(models.Model):
         # With the primary key and the foreign keys to organisation (its deletion, the
         # admin's scope) and actor (a person's erasure sets it to null):
         indexes = [
-            # the sweeper: events left unplanned, oldest first;
+            # the relay (events not queued yet) and the sweeper (left unplanned), oldest
+            # first: only the events in flight are in it;
             models.Index(
                 fields=["created_at"], condition=Q(planned_at=None), name="event_unplanned"
             ),
