@@ -524,7 +524,9 @@ class Delivery(models.Model):
         ordering = ["-created_at"]
         # Every write of a delivery (planned, claimed, sent, delivered...) writes an entry
         # in each of these: only those a query reads, each said by whom. With the primary
-        # key (the log's order, newest first) and the foreign keys to event and rule.
+        # key and the foreign keys to event and rule. The log reads newest first by
+        # creation time, so that each of its filters — a day, a status, an organisation,
+        # or several — walks one index in the page's own order and stops after a page.
         constraints = [
             # Planning's duplicates: a replayed event plans nothing new.
             models.UniqueConstraint(fields=["dedupe_key"], name="delivery_dedupe_key"),
@@ -532,12 +534,21 @@ class Delivery(models.Model):
         indexes = [
             # dispatch_due: scheduled rows whose time has come.
             models.Index(fields=["send_at"], condition=Q(status="scheduled"), name="delivery_due"),
+            # The whole log (a superuser's) and its date filter, newest first.
+            models.Index(fields=["created_at"], name="delivery_log"),
             # The log's status filter, newest first; the sweeper's queued and sending rows.
-            models.Index(fields=["status", "id"], name="delivery_status_log"),
+            models.Index(fields=["status", "created_at"], name="delivery_status_log"),
             # The log's channel filter, newest first.
-            models.Index(fields=["channel", "id"], name="delivery_channel_log"),
-            # A manager's log (their organisation, newest first); an organisation's deletion.
-            models.Index(fields=["organisation", "id"], name="delivery_organisation_log"),
+            models.Index(fields=["channel", "created_at"], name="delivery_channel_log"),
+            # A manager's log (their organisation, newest first, on a day too); an
+            # organisation's deletion.
+            models.Index(fields=["organisation", "created_at"], name="delivery_organisation_log"),
+            # The log's skip-reason filter: only skipped rows are in it, the others pay nothing.
+            models.Index(
+                fields=["reason_code", "created_at"],
+                condition=~Q(reason_code=""),
+                name="delivery_skipped",
+            ),
             # The log's search: an address in any case (and suppressions: as it is).
             models.Index(Upper("address"), name="delivery_address_any_case"),
             models.Index(fields=["address"], name="delivery_address"),
