@@ -77,6 +77,8 @@ def _run(rows, small, repeat):
         harness.figure(f"loading {size:,} deliveries (not measured)", loading.seconds, "s")
         measured = _measure(world, repeat, check=size == rows)
         results[size] = _fastest(results[size], measured) if size in results else measured
+        if size == rows:
+            _export(world, rows)
     print("page: fastest at small (median, rows shown), fastest at large (median, rows), ratio")
     worst = 0.0
     for name in results[rows]:
@@ -88,7 +90,6 @@ def _run(rows, small, repeat):
     harness.figure("statements at the large size that count unbounded or scan", len(problems))
     for problem in problems:
         print(f"    {problem}")
-    _export(world, rows)
     harness.headline("admin_log", worst)
 
 
@@ -106,8 +107,10 @@ def _timing(result):
 
 def _world():
     """Three organisations, a manager of the middle one, a superuser, people, a rule."""
-    from accounts.models import Membership, Organisation, Role, User
-    from notifications.models import Rule
+    from accounts.models import Membership, Organisation, Role, Site, User
+    from notifications import batches
+    from notifications.models import Batch, Rule
+    from requests_center.models import Request
 
     organisations = [
         Organisation.objects.create(name=name, sending_mode=Organisation.SendingMode.PRODUCTION)
@@ -121,12 +124,21 @@ def _world():
     )
     people = list(User.objects.filter(email__startswith="person").order_by("pk"))
     rule = Rule.objects.create(name="Alerte", event_code="testapp.booked", roles=["client"])
+    # A tenth of the log is about one request (its page's history inline), a tenth is one
+    # route run (the batch page): the busiest object and the largest fan-out there are.
+    site = Site.objects.create(organisation=organisations[1], name="Bâtiment A")
+    busy = Request.objects.create(  # bench data, as the SQL below: no services, no events
+        organisation=organisations[1], site=site, declarant=manager, title="Fuite", description="…"
+    )
+    run = batches.start(organisations[1], "Tournée 1", Batch.Kind.ROUTE_RUN, created_by=manager)
     return {
         "organisations": [o.pk for o in organisations],
         "manager": manager,
         "root": root,
         "first_person": people[0].pk,
         "rule": rule.pk,
+        "request": busy.pk,
+        "batch": run.pk,
     }
 
 
@@ -134,9 +146,10 @@ def _fill(world, size):
     """`size` deliveries (and their events), PER_DAY a day until now, oldest first; in SQL."""
     from django.contrib.contenttypes.models import ContentType
 
+    from requests_center.models import Request
     from tests.testapp.models import Appointment
 
-    harness.sql("TRUNCATE notifications_event CASCADE")
+    harness.sql("TRUNCATE notifications_event, notifications_batchtally CASCADE")
     events = max(size // PER_EVENT, 1)
     a, b, c = world["organisations"]
     organisation = f"CASE WHEN e % 10 = 0 THEN {c} WHEN e % 10 = 1 THEN {a} ELSE {b} END"
@@ -148,11 +161,16 @@ def _fill(world, size):
     def ago(row):  # row `size` is now, the rows before it PER_DAY a day
         return f"now() - make_interval(secs => 86400 * ({size} - {row})::float / {PER_DAY})"
 
-    target_type = ContentType.objects.get_for_model(Appointment).pk
+    appointment = ContentType.objects.get_for_model(Appointment).pk
+    request = ContentType.objects.get_for_model(Request).pk
+    target_type = f"CASE WHEN e % 10 = 5 THEN {request} ELSE {appointment} END"
+    target_id = f"CASE WHEN e % 10 = 5 THEN {world['request']} ELSE e END"
+    batch = f"CASE WHEN e % 10 = 6 THEN {world['batch']} END"
     harness.sql(
         "INSERT INTO notifications_event (id, code, organisation_id, target_type_id, target_id,"
-        " data, is_test, created_at, queued_at, planned_at, planning_attempts, planning_error)"
-        f" SELECT e, {code}, {organisation}, {target_type}, e, '{{}}', false,"
+        " batch_id, data, is_test, created_at, queued_at, planned_at, planning_attempts,"
+        " planning_error)"
+        f" SELECT e, {code}, {organisation}, {target_type}, {target_id}, {batch}, '{{}}', false,"
         f" {ago(f'e * {PER_EVENT}')}, now(), now(), 0, ''"
         f" FROM generate_series(1::bigint, {events}) AS e"
     )
@@ -170,12 +188,14 @@ def _fill(world, size):
     )
     user = f"CASE WHEN {k} < {PEOPLE} THEN {world['first_person']} + {k} END"
     harness.sql(
-        "INSERT INTO notifications_delivery (event_id, rule_id, organisation_id, target_type_id,"
+        "INSERT INTO notifications_delivery (event_id, batch_id, rule_id, organisation_id,"
+        " target_type_id,"
         " target_id, user_id, recipient_key, recipient_name, address, language, time_zone,"
         " channel, priority, dedupe_key, status, reason, reason_code, send_at, attempts,"
         " last_error, error_type, provider_message_id, subject, body, html, created_at, updated_at,"
         " claimed_at, sent_at, delivered_at, opened_at, read_at)"
-        f" SELECT event.id, {world['rule']}, event.organisation_id, event.target_type_id,"
+        f" SELECT event.id, event.batch_id, {world['rule']}, event.organisation_id,"
+        " event.target_type_id,"
         f" event.target_id, {user}, 'contact:' || {k}, 'Occupant ' || {k}, {address}, 'fr',"
         f" 'Europe/Paris', {channel}, 'bulk', 'bench:' || i, {status}, '', {reason_code},"
         f" {ago('i')}, 1, '', '', 'msg-' || i, 'Déneigement demain', repeat('Bonjour, ', 30),"
@@ -215,12 +235,22 @@ def _pages(world):
         ("filter: organisation", "root", {"organisation__id__exact": world["organisations"][2]}),
         ("filter: status failed + channel sms", "manager", {"status": "failed", "channel": "sms"}),
         ("filter: skip reason cap", "manager", {"reason_code__exact": "cap"}),
+        ("filter: about the busy request", "manager", {"concerning": _concerning(world)}),
+        ("filter: the route run", "manager", {"batch": world["batch"]}),
         ("filter: today + status failed", "manager", {**today_range, "status": "failed"}),
         ("search: email, any case", "manager", {"q": _newest(world, "email").upper()}),
         ("search: phone, as typed", "manager", {"q": _as_typed(_newest(world, "sms"))}),
         ("search: an account's email", "manager", {"q": _newest_account(world)}),
         ("search: no such address", "manager", {"q": "nobody@example.test"}),
     ]
+
+
+def _concerning(world):
+    from django.contrib.contenttypes.models import ContentType
+
+    from requests_center.models import Request
+
+    return f"{ContentType.objects.get_for_model(Request).pk}-{world['request']}"
 
 
 def _newest(world, channel):
@@ -263,7 +293,17 @@ def _measure(world, repeat, check):
             "one delivery",
             "manager",
             reverse("admin:notifications_delivery_change", args=[detail.values_list("pk")[0][0]]),
-        )
+        ),
+        (
+            "a request's page, its history inline",
+            "manager",
+            reverse("admin:requests_center_request_change", args=[world["request"]]),
+        ),
+        (
+            "a route run's batch page",
+            "manager",
+            reverse("admin:notifications_batch_change", args=[world["batch"]]),
+        ),
     ]
     results = {}
     for name, who, params in pages:

@@ -36,9 +36,17 @@ class DeliveryQuerySet(TargetQuerySet):
     def concerning(self, obj):
         """Deliveries whose event's target is `obj`, or which are about `obj` (SPEC N-18)."""
         kind = ContentType.objects.get_for_model(obj)
-        return self.filter(
-            Q(target_type=kind, target_id=obj.pk) | Q(about_type=kind, about_id=obj.pk)
-        )
+        targeted = Q(target_type=kind, target_id=obj.pk)
+        about = Q(about_type=kind, about_id=obj.pk)
+        # Most objects are only ever targets (a request) or only ever what messages are
+        # about (a contract of a route run). Asked for one condition, the database reads
+        # its index newest first and stops after a page; asked for both, it must gather
+        # every row of each before ordering them: only when both really have rows.
+        if not Delivery.objects.filter(about).exists():
+            return self.filter(targeted)
+        if not Delivery.objects.filter(targeted).exists():
+            return self.filter(about)
+        return self.filter(targeted | about)
 
 
 class Batch(models.Model):
@@ -554,8 +562,8 @@ class Delivery(models.Model):
             models.Index(fields=["address"], name="delivery_address"),
             # Provider feedback finds its delivery.
             models.Index(fields=["provider_message_id"], name="delivery_provider_id"),
-            # An object's history, its re-planned and cancelled reminders.
-            models.Index(fields=["target_type", "target_id"], name="delivery_target"),
+            # An object's history (newest first), its re-planned and cancelled reminders.
+            models.Index(fields=["target_type", "target_id", "created_at"], name="delivery_target"),
             # The batch page's live counts (SPEC N-18).
             models.Index(
                 fields=["batch", "status"],
@@ -564,7 +572,7 @@ class Delivery(models.Model):
             ),
             # Only the rows about something else than their target: the others pay nothing.
             models.Index(
-                fields=["about_type", "about_id"],
+                fields=["about_type", "about_id", "created_at"],
                 condition=Q(about_id__isnull=False),
                 name="delivery_about",
             ),
