@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "axes",  # login lock-outs (see "Guessing and flooding" below)
     "csp",  # Content-Security-Policy (see "Headers" below)
+    "health_check",  # /health/ for production monitoring (config/health.py)
     "accounts",
     "notifications",
     "requests_center",
