@@ -6,6 +6,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from notifications.channels.kinds import AUTOMATED_CHANNELS
 from notifications.channels.sms import segment_info
 from notifications.events import (
     COMMON_VARIABLES,
@@ -15,6 +16,7 @@ from notifications.events import (
     groups,
     mandatory_groups,
 )
+from notifications.messengers.integrations import is_connected
 from notifications.models import Channel, MessageTemplate, Preference, Rule, Suppression
 from notifications.recipients import as_e164
 from notifications.suppressions import is_known_address
@@ -49,7 +51,9 @@ class RuleForm(forms.ModelForm):
 
     event_code = forms.ChoiceField(label=_("Event"))
     roles = _checkboxes(label=_("Recipients"))
-    channels = _checkboxes(label=_("Channels"), choices=Channel.choices)
+    channels = _checkboxes(
+        label=_("Channels"), choices=[(c.value, c.label) for c in AUTOMATED_CHANNELS]
+    )
     conditions = _checkboxes(
         label=_("Conditions"),
         required=False,
@@ -134,7 +138,19 @@ class RuleForm(forms.ModelForm):
         cleaned = super().clean()
         cleaned["offset_minutes"] = self._offset_minutes(cleaned)
         self._check_send_window(cleaned)
+        self._check_connected(cleaned)
         return cleaned
+
+    def _check_connected(self, cleaned):
+        """A messenger is offered once the organisation (or the platform) connected it (C-6)."""
+        organisation = cleaned.get("organisation")
+        for channel in cleaned.get("channels") or []:
+            if not is_connected(channel, organisation):
+                message = _(
+                    "%(channel)s is not connected for this organisation: connect it under "
+                    "Integrations first."
+                ) % {"channel": Channel(channel).label}
+                self.add_error("channels", message)
 
     def _offset_minutes(self, cleaned):
         if not cleaned.get("anchor"):

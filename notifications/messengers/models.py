@@ -140,6 +140,9 @@ class WhatsAppTemplate(models.Model):
     def __str__(self):
         return self.content_sid
 
+    def variable_names(self):
+        return [name.strip() for name in self.variables.split(",") if name.strip()]
+
 
 class WhatsAppWindow(models.Model):
     """When a number last wrote to us on WhatsApp: free-form replies are allowed 24 h after."""
