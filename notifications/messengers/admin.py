@@ -229,7 +229,8 @@ def ticks_view(model_admin, request, object_id):
     if not may_change_person(request.user, person):
         raise PermissionDenied
     organisations = managed_organisations(request.user).filter(memberships__user=person)
-    form = TicksForm(request.POST or None, person=person, organisations=organisations.distinct())
+    data = request.POST if request.method == "POST" else None  # every box unticked is a POST too
+    form = TicksForm(data, person=person, organisations=organisations.distinct())
     if request.method == "POST" and form.is_valid():
         changed = form.save(request)
         model_admin.message_user(request, _("%(count)s choice(s) saved.") % {"count": changed})
