@@ -34,7 +34,7 @@ class FakeTelegram:
         host, port = self.server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def start(self):
+    def start(self, port=0):
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -44,7 +44,7 @@ class FakeTelegram:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
         return self
@@ -95,3 +95,22 @@ class FakeTelegram:
         if method == "sendMessage":
             return {"message_id": next(self.ids), "chat": {"id": body["chat_id"]}}
         return None
+
+
+class PrintingTelegram(FakeTelegram):
+    """Development (`make run`): each message the bot sends is printed, and forgotten."""
+
+    def _result(self, method, body):
+        if method == "sendMessage":
+            print(f"Telegram to {body.get('chat_id')}: {body.get('text')}", flush=True)
+            self.calls.clear()  # a long run must not keep every call in memory
+        return super()._result(method, body)
+
+
+if __name__ == "__main__":
+    import sys
+
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 8026
+    fake = PrintingTelegram(username="relais_demo_bot").start(port)
+    print(f"Fake Telegram Bot API on {fake.url}", file=sys.stderr, flush=True)
+    threading.Event().wait()

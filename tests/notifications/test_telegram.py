@@ -346,3 +346,17 @@ def test_c6_link_tokens_are_single_use_even_called_directly(bot, alice):
     assert len(token) <= 64 and token.replace("_", "").isalnum()
     assert linking.bind(bot, token, CHAT)[0] == linking.Outcome.LINKED
     assert linking.bind(bot, token, CHAT)[0] == linking.Outcome.USED
+
+
+def test_c6_demo_data_links_alice_to_the_platforms_bot(fake_telegram, capsys):
+    from django.core.management import call_command
+
+    from notifications.models import Rule
+
+    call_command("seed_demo")
+    link = TelegramLink.objects.get(user__email="alice@relais.test")
+    assert link.active and link.organisation is None
+    rule = Rule.objects.get(channels=["telegram"])
+    assert (rule.event_code, rule.roles) == ("requests.status_changed", ["declarant"])
+    call_command("seed_demo")  # again: nothing doubled
+    assert TelegramLink.objects.count() == 1 and Rule.objects.filter(pk=rule.pk).count() == 1
