@@ -111,3 +111,39 @@ def test_c6_secrets_read_back_only_with_the_key(settings):
     assert secret != "s3cret" and vault.decrypt(secret) == "s3cret"
     settings.RELAIS_ENCRYPTION_KEY = "A" * 43 + "="  # another key: unreadable, never a 500
     assert vault.decrypt(secret) == ""
+
+
+def test_c6_sms_and_calls_leave_from_the_organisations_own_twilio_account(
+    fake_provider, organisation, appointment_factory, emit_now
+):
+    from notifications.models import Delivery
+    from tests.factories import RuleFactory
+
+    own = Integration(
+        organisation=organisation,
+        twilio_account_sid="AC" + "5" * 32,
+        sms_from="+33755555555",
+        voice_from="+33766666666",
+    )
+    own.twilio_auth_token = "own-token"
+    own.save()
+    dora = member(organisation, email="dora@example.test", phone="+33612345678")
+    RuleFactory(channels=["sms", "voice"])
+    event = emit_now("testapp.booked", appointment_factory(client=dora))
+    assert set(event.deliveries.values_list("status", flat=True)) == {Delivery.Status.SENT}
+    (sms,) = fake_provider.sent("sms")
+    (call,) = fake_provider.sent("call")
+    assert f"/Accounts/AC{'5' * 32}/" in sms.path and sms.body["From"] == "+33755555555"
+    assert f"/Accounts/AC{'5' * 32}/" in call.path and call.body["From"] == "+33766666666"
+
+
+def test_c6_without_its_own_account_the_platforms_is_used(
+    fake_provider, organisation, appointment_factory, emit_now
+):
+    from tests.factories import RuleFactory
+
+    dora = member(organisation, email="dora@example.test", phone="+33612345678")
+    RuleFactory(channels=["sms"])
+    emit_now("testapp.booked", appointment_factory(client=dora))
+    (sms,) = fake_provider.sent("sms")
+    assert f"/Accounts/AC{'0' * 32}/" in sms.path and sms.body["From"] == "+33700000000"
