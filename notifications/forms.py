@@ -6,6 +6,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from notifications.channels import get_backend
 from notifications.channels.kinds import AUTOMATED_CHANNELS
 from notifications.channels.sms import segment_info
 from notifications.events import (
@@ -218,9 +219,12 @@ class MessageTemplateForm(forms.ModelForm):
                 "encoding": length.encoding,
                 "segments": length.segments,
             }
+        if self.instance.pk and self.instance.channel == Channel.WHATSAPP:
+            self.fields["body"].help_text += " · " + _whatsapp_approval(self.instance)
 
     def clean(self):
         cleaned = super().clean()
+        self._check_length(cleaned)
         for name, is_html in (("subject", False), ("body", False), ("html", True)):
             if name in cleaned:
                 cleaned[name] = one_line_ending(cleaned[name])
@@ -230,6 +234,28 @@ class MessageTemplateForm(forms.ModelForm):
                 except TemplateProblem as problem:
                     self.add_error(name, str(problem))
         return cleaned
+
+    def _check_length(self, cleaned):
+        channel, body = cleaned.get("channel"), cleaned.get("body") or ""
+        limit = get_backend(channel).text_limit if channel else None
+        if limit and len(body) > limit:
+            message = _(
+                "A %(channel)s message holds at most %(limit)s characters; "
+                "this text has %(length)s."
+            )
+            params = {"channel": Channel(channel).label, "limit": limit, "length": len(body)}
+            self.add_error("body", message % params)
+
+
+def _whatsapp_approval(template):
+    """Whether WhatsApp approved the template: outside 24 hours, only approved ones are sent."""
+    approval = getattr(template, "whatsapp_approval", None)
+    if approval is not None:
+        return _("Approved by WhatsApp (%(sid)s).") % {"sid": approval.content_sid}
+    return _(
+        "Not approved by WhatsApp: it is sent only to people who wrote in the last 24 hours; "
+        "add its Content SID under “Approved WhatsApp templates”."
+    )
 
 
 class MessageTemplateFormSet(BaseInlineFormSet):

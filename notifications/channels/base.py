@@ -26,6 +26,8 @@ class ChannelBackend:
     leaves_relais: bool = True
     # Whether messages carry an HTML part: laid out from the text when a template has none.
     carries_html: bool = False
+    # The longest text the provider takes, in characters (None: no limit worth a form error).
+    text_limit: int | None = None
 
     def __init__(self):
         if not self.kind:

@@ -59,6 +59,7 @@ class TelegramChannel(ChannelBackend):
     kind = "telegram"
     # Not on the send pool: a dead chat is deactivated in the database as the answer comes.
     transmits_in_threads = False
+    text_limit = MAX_LENGTH
 
     def address_for(self, recipient):
         return self.addresses([recipient]).get(recipient.key, "")

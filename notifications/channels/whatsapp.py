@@ -21,6 +21,7 @@ from notifications.messengers.models import WhatsAppTemplate, WhatsAppWindow
 logger = logging.getLogger(__name__)
 
 WINDOW = timedelta(hours=24)
+MAX_LENGTH = 1600  # Twilio's limit for a WhatsApp message body
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Prepared:
 class WhatsAppChannel(ChannelBackend):
     kind = "whatsapp"
     transmits_in_threads = True  # `prepare` reads the window and the approval
+    text_limit = MAX_LENGTH
 
     def address_for(self, recipient):
         return self.addresses([recipient]).get(recipient.key, "")

@@ -39,6 +39,12 @@ def deep_link(user, bot):
     """A new single-use link that binds the chat which opens it to `user`, on `bot`."""
     nonce = secrets.token_hex(12)
     now = timezone.now()
+    # The newest link is the only one that works: an older one, still unused, no longer will.
+    # Expired tokens are of no use either, whoever asked for them.
+    TelegramLinkToken.objects.filter(
+        user=user, organisation_id=bot.organisation_id, used_at=None
+    ).delete()
+    TelegramLinkToken.objects.filter(expires_at__lt=now - LIFETIME).delete()
     TelegramLinkToken.objects.create(
         nonce=nonce,
         user=user,

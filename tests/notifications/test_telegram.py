@@ -360,3 +360,20 @@ def test_c6_demo_data_links_alice_to_the_platforms_bot(fake_telegram, capsys):
     assert (rule.event_code, rule.roles) == ("requests.status_changed", ["declarant"])
     call_command("seed_demo")  # again: nothing doubled
     assert TelegramLink.objects.count() == 1 and Rule.objects.filter(pk=rule.pk).count() == 1
+
+
+def test_c6_only_the_newest_link_works(bot, alice):
+    older = linking.deep_link(alice, bot).split("start=")[1]
+    newer = linking.deep_link(alice, bot).split("start=")[1]
+    assert linking.bind(bot, older, CHAT)[0] == linking.Outcome.FORGED
+    assert linking.bind(bot, newer, CHAT)[0] == linking.Outcome.LINKED
+
+
+def test_c6_a_telegram_template_longer_than_telegram_takes_is_refused(bob, organisation):
+    from notifications.forms import MessageTemplateForm
+
+    form = MessageTemplateForm(
+        {"channel": "telegram", "language": "fr", "subject": "", "body": "x" * 4097, "html": ""}
+    )
+    assert not form.is_valid()
+    assert "4096" in str(form.errors["body"]) or "4 096" in str(form.errors["body"])
