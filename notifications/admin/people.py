@@ -14,6 +14,7 @@ from accounts.scoping import (
     OrganisationScopedAdmin,
     ScopedAccessMixin,
     changeable_people,
+    managed_organisations,
     may_change_person,
 )
 from notifications import events
@@ -164,7 +165,14 @@ class UserWithPreferencesAdmin(UserAdmin):
     def messengers(self, person):
         from notifications.messengers.admin import messengers_panel
 
-        return messengers_panel(person)
+        return messengers_panel(person, getattr(person, "viewer_organisation_ids", []))
+
+    def get_object(self, request, object_id, from_field=None):
+        person = super().get_object(request, object_id, from_field)
+        if person is not None:  # the panel shows what the viewer's organisations hold only
+            managed = managed_organisations(request.user).values_list("pk", flat=True)
+            person.viewer_organisation_ids = list(managed)
+        return person
 
     @admin.display(description=_("Channels and consent ledger"))
     def consent(self, person):

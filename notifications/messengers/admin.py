@@ -155,7 +155,16 @@ class TelegramLinkAdmin(OrganisationScopedAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).distinct()
+        from django.db.models import Q
+
+        from accounts.scoping import managed_organisations
+
+        links = super().get_queryset(request).distinct()
+        if request.user.is_superuser:
+            return links
+        # Their people's chats with the platform's bot or their own, not another's bot.
+        own = managed_organisations(request.user)
+        return links.filter(Q(organisation__isnull=True) | Q(organisation__in=own))
 
 
 @admin.register(WhatsAppTemplate)
@@ -245,29 +254,37 @@ def ticks_view(model_admin, request, object_id):
     return TemplateResponse(request, "admin/notifications/ticks.html", context)
 
 
-def messengers_panel(person):
-    """The person's linked Telegram accounts and accepted channels, for their admin page."""
+def messengers_panel(person, organisation_ids):
+    """The person's linked Telegram accounts and accepted channels, for their admin page:
+    those of `organisation_ids` (the viewer's) and of the platform's bot only (P-3)."""
+    from django.db.models import Q
     from django.utils.html import format_html, format_html_join
 
+    from notifications.channels.kinds import Channel
     from notifications.consent.models import ContactConsent
     from notifications.messengers.ticks import PURPOSE
 
+    visible = Q(organisation__isnull=True) | Q(organisation_id__in=organisation_ids)
     links = format_html_join(
         ", ",
         "{} ({})",
         (
             (str(link), _("active") if link.active else link.deactivated_reason)
-            for link in person.telegram_links.all()
+            for link in person.telegram_links.filter(visible)
         ),
     )
     accepted = format_html_join(
         ", ",
         "{} · {}",
-        ContactConsent.objects.filter(
-            purpose=PURPOSE,
-            user=person,
-            state=ContactConsent.State.ACCEPTED,
-        ).values_list("organisation__name", "channel"),
+        (
+            (name, Channel(channel).label)
+            for name, channel in ContactConsent.objects.filter(
+                purpose=PURPOSE,
+                user=person,
+                state=ContactConsent.State.ACCEPTED,
+                organisation_id__in=organisation_ids,
+            ).values_list("organisation__name", "channel")
+        ),
     )
     edit = reverse("admin:accounts_user_ticks", args=[person.pk])
     return format_html(

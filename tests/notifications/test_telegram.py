@@ -377,3 +377,19 @@ def test_c6_a_telegram_template_longer_than_telegram_takes_is_refused(bob, organ
     )
     assert not form.is_valid()
     assert "4096" in str(form.errors["body"]) or "4 096" in str(form.errors["body"])
+
+
+def test_c6_the_platforms_bot_is_pointed_at_the_webhook_by_a_command(fake_telegram, settings):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("telegram_webhook", stdout=out)
+    [call] = fake_telegram.calls
+    assert call.method == "setWebhook" and call.token == "123:platform-token"
+    assert call.body["url"] == settings.SITE_URL + "/webhooks/telegram/platform/"
+    assert call.body["secret_token"] == integrations.telegram_bot(None).webhook_secret
+    settings.TELEGRAM_BOT_TOKEN = "wrong-token"
+    with pytest.raises(CommandError, match="401"):
+        call_command("telegram_webhook", stdout=out)

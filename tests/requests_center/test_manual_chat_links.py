@@ -159,3 +159,25 @@ def test_n12_another_organisations_manager_cannot_tick_for_her(
     assert client.get(url).status_code in (302, 403, 404)
     assert client.post(url, {"tick_1_whatsapp": "on"}).status_code in (302, 403, 404)
     assert not ConsentRecord.objects.filter(channel="whatsapp").exists()
+
+
+def test_p3_the_persons_page_shows_only_the_viewers_organisations_ticks(
+    bob_client, alice_phone, organisation, other_organisation
+):
+    from accounts.models import Membership
+
+    Membership.objects.create(user=alice_phone, organisation=other_organisation)
+    set_tick(other_organisation, "viber", PHONE, True, method="admin", user=alice_phone)
+    set_tick(organisation, "whatsapp", PHONE, True, method="admin", user=alice_phone)
+    superuser = member(organisation, email="root@example.test")
+    superuser.is_superuser = superuser.is_staff = True
+    superuser.save()
+    bob_client.force_login(superuser)
+    page = bob_client.get(reverse("admin:accounts_user_change", args=[alice_phone.pk]))
+    panel = page.content.decode()
+    assert "Parc Horizon · Viber" in panel and "Résidence Les Tilleuls · WhatsApp" in panel
+    # A manager of the Tilleuls only (Alice also belongs to Parc Horizon: view only).
+    from notifications.messengers.admin import messengers_panel
+
+    shown = str(messengers_panel(alice_phone, [organisation.pk]))
+    assert "WhatsApp" in shown and "Viber" not in shown and "Parc Horizon" not in shown
