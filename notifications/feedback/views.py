@@ -107,12 +107,13 @@ def twilio_inbound(request):
 
     post = request.POST
     if post.get("From", "").startswith("whatsapp:"):
-        # A WhatsApp message opens its 24-hour window; STOP and the rest are SMS keywords.
-        from notifications.channels.whatsapp import opened_window
+        # A WhatsApp message opens its 24-hour window; its STOP unticks WhatsApp only.
+        from notifications.messengers.inbound import whatsapp_inbound
 
-        opened_window(post["From"].removeprefix("whatsapp:"))
-        return HttpResponse(str(MessagingResponse()), content_type="application/xml")
-    reply = handle(post.get("From", ""), post.get("Body", ""), post.get("MessageSid", ""))
+        number = post["From"].removeprefix("whatsapp:")
+        reply = whatsapp_inbound(number, post.get("Body", ""), post.get("MessageSid", ""))
+    else:
+        reply = handle(post.get("From", ""), post.get("Body", ""), post.get("MessageSid", ""))
     response = MessagingResponse()
     if reply:
         response.message(reply)

@@ -136,3 +136,31 @@ def test_c6_an_organisations_own_twilio_account_sends_and_signs_its_callbacks(
     delivery.refresh_from_db()
     assert delivery.status == Status.DELIVERED
     assert "own-auth-token" not in own.twilio_auth_token_encrypted  # encrypted at rest
+
+
+def test_c6_stop_on_whatsapp_unticks_whatsapp_on_the_ledger_and_nothing_more_goes(
+    client, whatsapp, dora, organisation, appointment_factory, emit_now, time_machine
+):
+    from notifications.consent.models import ConsentRecord
+
+    answer = signed_post(
+        client,
+        "notifications:twilio_inbound",
+        {"From": "whatsapp:+33612345678", "Body": "Arrêt", "MessageSid": "SMstop"},
+    )
+    assert "WhatsApp" in answer.content.decode()
+    record = ConsentRecord.objects.get(kind="opt_in_refused", channel="whatsapp")
+    assert (record.user, record.keyword, record.provider_message_id) == (dora, "ARRET", "SMstop")
+    assert not ticks.is_ticked(organisation, "whatsapp", "+33612345678")
+    RuleFactory(channels=["whatsapp"], templates=TEXTS)
+    emit_now("testapp.booked", appointment_factory(client=dora))
+    assert whatsapp.sent("sms") == []
+
+
+def test_c6_a_junk_whatsapp_sender_changes_nothing(client, whatsapp):
+    from notifications.messengers.models import WhatsAppWindow
+
+    answer = signed_post(
+        client, "notifications:twilio_inbound", {"From": "whatsapp:" + "9" * 80, "Body": "STOP"}
+    )
+    assert answer.status_code == 200 and not WhatsAppWindow.objects.exists()
