@@ -147,3 +147,21 @@ def test_c6_without_its_own_account_the_platforms_is_used(
     emit_now("testapp.booked", appointment_factory(client=dora))
     (sms,) = fake_provider.sent("sms")
     assert f"/Accounts/AC{'0' * 32}/" in sms.path and sms.body["From"] == "+33700000000"
+
+
+def test_c6_a_rules_whatsapp_template_says_whether_whatsapp_approved_it(
+    bob_client, organisation, settings
+):
+    from notifications.messengers.models import WhatsAppTemplate
+    from notifications.models import MessageTemplate
+    from tests.factories import RuleFactory
+
+    settings.TWILIO_WHATSAPP_FROM = "+14155238886"
+    rule = RuleFactory(organisation=organisation, channels=["whatsapp"])
+    change = reverse("admin:notifications_rule_change", args=[rule.pk])
+    page = bob_client.get(change)
+    assert page.status_code == 200
+    assert "Non approuvé par WhatsApp" in page.content.decode()
+    template = MessageTemplate.objects.filter(rule=rule, channel="whatsapp").first()
+    WhatsAppTemplate.objects.create(template=template, content_sid="HX" + "2" * 32)
+    assert "HX" + "2" * 32 in bob_client.get(change).content.decode()

@@ -393,3 +393,15 @@ def test_c6_the_platforms_bot_is_pointed_at_the_webhook_by_a_command(fake_telegr
     settings.TELEGRAM_BOT_TOKEN = "wrong-token"
     with pytest.raises(CommandError, match="401"):
         call_command("telegram_webhook", stdout=out)
+
+
+def test_c6_the_preferences_page_says_whether_telegram_is_linked(client, bot, alice):
+    RuleFactory(channels=["telegram"])
+    client.force_login(alice)
+    page = client.get(reverse("notifications:preferences")).content.decode()
+    assert 'id="state-telegram"' in page and 'data-state="no_address"' in page
+    assert reverse("notifications:telegram") in page
+    start(client, bot, "/start " + deep_link_token(client, alice))
+    page = client.get(reverse("notifications:preferences")).content.decode()
+    state = page.split('id="state-telegram"', 1)[1].split(">", 1)[0]
+    assert 'data-state="on"' in state
