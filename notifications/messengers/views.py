@@ -74,6 +74,9 @@ def _handle(bot, update):
         return JsonResponse({})  # groups, edits, other updates: nothing to do
     chat_id, text = int(message["chat"]["id"]), str(message.get("text") or "")
     command, _sep, token = text.strip().partition(" ")
+    if command == "/stop":  # withdrawing is as easy as giving: one word in the chat
+        linking.chat_left(bot, chat_id, "Telegram: /stop")
+        return _reply(chat_id, _("This chat is unlinked: you will get no more messages here."))
     if command != "/start":
         return JsonResponse({})
     outcome, link = None, None

@@ -405,3 +405,13 @@ def test_c6_the_preferences_page_says_whether_telegram_is_linked(client, bot, al
     page = client.get(reverse("notifications:preferences")).content.decode()
     state = page.split('id="state-telegram"', 1)[1].split(">", 1)[0]
     assert 'data-state="on"' in state
+
+
+def test_c6_stop_in_the_chat_unlinks_it(client, linked, bot):
+    answer = start(client, bot, "/stop")
+    assert answer.json()["method"] == "sendMessage"
+    linked.refresh_from_db()
+    assert not linked.active
+    assert ConsentRecord.objects.filter(
+        channel="telegram", kind=ConsentRecord.Kind.OPT_IN_REFUSED, text="Telegram: /stop"
+    ).exists()
