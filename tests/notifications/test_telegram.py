@@ -415,3 +415,18 @@ def test_c6_stop_in_the_chat_unlinks_it(client, linked, bot):
     assert ConsentRecord.objects.filter(
         channel="telegram", kind=ConsentRecord.Kind.OPT_IN_REFUSED, text="Telegram: /stop"
     ).exists()
+
+
+def test_c6_send_me_a_test_reaches_the_managers_own_telegram(
+    client, bot, bob, organisation, fake_telegram, django_capture_on_commit_callbacks
+):
+    start(client, bot, "/start " + deep_link_token(client, bob), chat_id=4242)
+    rule = RuleFactory(organisation=organisation, roles=["client"], channels=["telegram"])
+    client.force_login(bob)
+    url = reverse("admin:notifications_rule_send_test", args=[rule.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, follow=True)
+    [call] = fake_telegram.sent()
+    assert call.body["chat_id"] == 4242
+    notes = " ".join(str(m) for m in response.context["messages"])
+    assert "Telegram" in notes
