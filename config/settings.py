@@ -247,6 +247,8 @@ RELAIS_CHANNELS = {
     "sms": env.string("SMS_BACKEND", "notifications.channels.sms.ConsoleSMS"),
     "push": env.string("PUSH_BACKEND", "notifications.channels.push.ConsolePush"),
     "voice": env.string("VOICE_BACKEND", "notifications.channels.voice.ConsoleVoice"),
+    "telegram": "notifications.channels.telegram.TelegramChannel",
+    "whatsapp": env.string("WHATSAPP_BACKEND", "notifications.channels.whatsapp.ConsoleWhatsApp"),
 }
 TWILIO_ACCOUNT_SID = env.string("TWILIO_ACCOUNT_SID", "")
 TWILIO_AUTH_TOKEN = env.string("TWILIO_AUTH_TOKEN", "")
@@ -254,6 +256,14 @@ TWILIO_SMS_FROM = env.string("TWILIO_SMS_FROM", "")  # a number in E.164, or a m
 TWILIO_VOICE_FROM = env.string("TWILIO_VOICE_FROM", "")
 TWILIO_API_URL = env.string("TWILIO_API_URL", "")  # default: Twilio's own
 FIREBASE_CREDENTIALS_FILE = env.string("FIREBASE_CREDENTIALS_FILE", "")
+TWILIO_WHATSAPP_FROM = env.string("TWILIO_WHATSAPP_FROM", "")  # the WhatsApp sender, E.164
+# Telegram (SPEC C-6): the platform's bot, for organisations that connect none of their own.
+# The Bot API's address is a setting so development and tests talk to a fake on 127.0.0.1.
+TELEGRAM_BOT_TOKEN = env.string("TELEGRAM_BOT_TOKEN", "")
+TELEGRAM_BOT_USERNAME = env.string("TELEGRAM_BOT_USERNAME", "")
+TELEGRAM_API_BASE = env.string("TELEGRAM_API_BASE", "https://api.telegram.org").rstrip("/")
+# Integrations' secrets are encrypted with this Fernet key (default: derived from SECRET_KEY).
+RELAIS_ENCRYPTION_KEY = env.string("RELAIS_ENCRYPTION_KEY", "")
 
 # Celery: three queues so a mass alert (bulk) never delays an urgent message
 # (high). Tasks are acknowledged after they run and given back if the worker

@@ -639,3 +639,13 @@ class Delivery(models.Model):
         if about is None:
             return []
         return self.event.event_type.attachments(about, self)
+
+
+# Messengers and each organisation's integrations (SPEC C-6): models of their own module.
+from notifications.messengers.models import (  # noqa: E402, F401
+    Integration,
+    TelegramLink,
+    TelegramLinkToken,
+    WhatsAppTemplate,
+    WhatsAppWindow,
+)
