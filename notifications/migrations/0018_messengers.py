@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0003_site_time_zone'),
-        ('notifications', '0015_consent_ledger'),
+        ('notifications', '0017_delivery_log_by_time'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
