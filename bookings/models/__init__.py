@@ -4,6 +4,7 @@ Appointments (issue 21) build on the same tables: a resource of kind "agenda" is
 member's diary, and the booking statuses already carry the hold a waitlist claim needs.
 """
 
+from bookings.models.appointments import Appointment, BookingPage, Service, TimeOff
 from bookings.models.bookings import (
     BLOCKING_STATUSES,
     ApprovalRequest,
@@ -27,6 +28,10 @@ __all__ = [
     "BLOCKING_STATUSES",
     "Account",
     "ApprovalRequest",
+    "Appointment",
+    "BookingPage",
+    "Service",
+    "TimeOff",
     "AddOn",
     "BalanceThreshold",
     "Booking",

@@ -1,0 +1,142 @@
+"""Appointments: booked, moved, cancelled, accepted, closed and reviewed (SPEC B-10, B-11, B-17).
+
+An appointment is a booking on a staff member's agenda: these functions work out
+its times from the service (duration, then the buffer the agenda keeps free) and
+call the booking services, which check, hold and announce it. What the message
+says is chosen by the signals: an appointment's events are its own (events/appointments).
+"""
+
+import datetime
+
+from django.db import transaction
+from django.db.models import Count, F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bookings import availability, signals
+from bookings.availability import BookingRefused
+from bookings.models import Appointment, Booking, Resource
+from bookings.services import bookings as booking_services
+from bookings.signals import CLIENT
+
+Status = Booking.Status
+SLOT_STEP = datetime.timedelta(minutes=15)
+
+
+def agendas_for(service):
+    """The agendas offering a service that can be booked now."""
+    return service.agendas.filter(kind=Resource.Kind.AGENDA, is_active=True).select_related(
+        "staff_member", "site"
+    )
+
+
+def slots(service, agenda, day, now=None):
+    """The starts a client may pick on `day` (the agenda's own clock) for `service`."""
+    now = now or timezone.now()
+    starts = []
+    for opens, closes in availability.opening_intervals(agenda, day):
+        moment = opens
+        while moment + service.held_for <= closes:
+            if availability.refusal(agenda, moment, moment + service.held_for, now) is None:
+                starts.append(moment)
+            moment += SLOT_STEP
+    return starts
+
+
+def any_free_agenda(service, start, now=None, exclude=None):
+    """The first agenda offering `service` free at `start` ("any staff member"), or None."""
+    for agenda in agendas_for(service):
+        end = start + service.held_for
+        if availability.refusal(agenda, start, end, now, exclude) is None:
+            return agenda
+    return None
+
+
+@transaction.atomic
+def book_appointment(service, agenda, start, client, *, actor=None, by=CLIENT, now=None):
+    """Book `service` at `start` on `agenda` (None: any free one) for `client`
+    (a dict: name, email, phone, language) or for `actor`'s chosen user `client["user"]`."""
+    if not service.is_active:
+        raise BookingRefused(_("This service is no longer offered."), "service")
+    if agenda is None:
+        agenda = any_free_agenda(service, start, now)
+        if agenda is None:
+            raise BookingRefused(_("Already booked at that time: please choose another."), "start")
+    elif not service.agendas.filter(pk=agenda.pk).exists():
+        raise BookingRefused(_("This staff member does not offer this service."), "agenda")
+    booker = client.pop("user", None)
+    booking = booking_services.book(
+        booker,
+        agenda,
+        start=start,
+        end=start + service.held_for,
+        title=service.name,
+        actor=actor,
+        by=by,
+        now=now,
+        client=None if booker else client,
+        appointment=Appointment(service=service, price=service.price),
+    )
+    return booking.appointment
+
+
+@transaction.atomic
+def move_appointment(appointment, actor, start, *, by=CLIENT, now=None):
+    """A new time for the same service and staff member (B-6, B-17)."""
+    booking = appointment.booking
+    return booking_services.move(
+        booking, actor, start=start, end=start + appointment.service.held_for, by=by, now=now
+    )
+
+
+def _close(appointment, status, signal, actor, now):
+    booking = appointment.booking
+    now = now or timezone.now()
+    if booking.start > now:
+        raise BookingRefused(_("The appointment has not started yet."))
+    if not booking_services._claim(
+        booking, [Status.CONFIRMED, Status.CHECKED_IN], status=status, updated_at=now
+    ):
+        return False
+    signal.send(sender=Booking, booking=booking, actor=actor)
+    return True
+
+
+@transaction.atomic
+def complete(appointment, actor, now=None):
+    """Done: the client is thanked and asked for a review (B-10)."""
+    return _close(appointment, Status.COMPLETED, signals.appointment_completed, actor, now)
+
+
+@transaction.atomic
+def no_show(appointment, actor, now=None):
+    """The client did not come: they are told, and it counts against them (B-10)."""
+    return _close(appointment, Status.NO_SHOW, signals.appointment_no_show, actor, now)
+
+
+@transaction.atomic
+def review(appointment, stars, comment="", now=None):
+    """The client's stars and comment, once, after a completed appointment (B-10)."""
+    if appointment.booking.status != Status.COMPLETED:
+        raise BookingRefused(_("Only a completed appointment can be reviewed."))
+    if not 1 <= stars <= 5:
+        raise BookingRefused(_("Choose from one to five stars."), "stars")
+    done = Appointment.objects.filter(pk=appointment.pk, reviewed_at=None).update(
+        review_stars=stars, review_comment=comment[:2000], reviewed_at=now or timezone.now()
+    )
+    appointment.refresh_from_db()
+    if not done:
+        raise BookingRefused(_("This appointment has already been reviewed. Thank you!"))
+    return appointment
+
+
+def no_shows_of(organisation):
+    """No-shows per client address, most first (the manager's view, B-10)."""
+    return (
+        Booking.objects.filter(organisation=organisation, status=Status.NO_SHOW)
+        .exclude(appointment=None)
+        .filter(participants__is_booker=True)
+        .values(email=F("participants__email"))
+        .annotate(count=Count("pk"))
+        .order_by("-count", "email")
+    )
