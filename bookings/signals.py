@@ -35,6 +35,7 @@ validity_expiring = Signal()  # validity, days_left
 balance_low = Signal()  # account, threshold
 appointment_completed = Signal()  # booking, actor
 appointment_no_show = Signal()  # booking, actor
+sms_confirmation_asked = Signal()  # booking (the client's number waits for their email)
 
 # An appointment (a booking on an agenda for a service) has events of its own: its client,
 # its staff member and the owner & manager hear of it in their own words (B-11, B-17).
@@ -177,3 +178,8 @@ def announce_completion(sender, booking, actor, **kwargs):
 @receiver(appointment_no_show, dispatch_uid="bookings.appointment_no_show")
 def announce_no_show(sender, booking, actor, **kwargs):
     _emit("bookings.appointment_no_show", booking, actor)
+
+
+@receiver(sms_confirmation_asked, dispatch_uid="bookings.sms_confirmation_asked")
+def ask_sms_confirmation(sender, booking, **kwargs):
+    _emit("bookings.appointment_sms_confirmation", booking, None)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bookings.views import one_tap, payments, portal
+from bookings.views import appointments, one_tap, payments, portal
 
 app_name = "bookings"
 urlpatterns = [
@@ -22,4 +22,8 @@ urlpatterns = [
     path("payments/callback/", payments.callback, name="payment_callback"),
     path("tap/<str:action>/<str:token>/", one_tap.one_tap, name="one_tap"),
     path("notifications/", portal.subscriptions, name="subscriptions"),
+    path("rdv/g/<str:token>/", appointments.manage, name="appointment_manage"),
+    path("rdv/avis/<str:token>/", appointments.review, name="appointment_review"),
+    path("rdv/sms/<str:token>/", appointments.confirm_sms, name="appointment_confirm_sms"),
+    path("rdv/<slug:slug>/", appointments.book, name="appointment_page"),
 ]

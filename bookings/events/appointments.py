@@ -173,7 +173,7 @@ def staff_rule(code, what_fr, what_en, subject_fr, subject_en, roles=("staff_mem
                 SMS_FR + subject_fr + ", {{ client_name }} avec {{ staff_name }}, " + WHEN_FR,
                 SMS_EN + subject_en + ", {{ client_name }} with {{ staff_name }}, " + WHEN_EN,
             ),
-            channels=(),
+            channels=("email",),
         ),
     ]
 

@@ -7,6 +7,7 @@ member's diary, and the booking statuses already carry the hold a waitlist claim
 from bookings.models.appointments import Appointment, BookingPage, Service, TimeOff
 from bookings.models.bookings import (
     BLOCKING_STATUSES,
+    SMS_PURPOSE,
     ApprovalRequest,
     Booking,
     BookingAddOn,
@@ -26,6 +27,7 @@ from bookings.models.resources import AddOn, Closure, Maintenance, OpeningHours,
 
 __all__ = [
     "BLOCKING_STATUSES",
+    "SMS_PURPOSE",
     "Account",
     "ApprovalRequest",
     "Appointment",

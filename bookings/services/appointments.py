@@ -17,6 +17,7 @@ from bookings import availability, signals
 from bookings.availability import BookingRefused
 from bookings.models import Appointment, Booking, Resource
 from bookings.services import bookings as booking_services
+from bookings.services import clients
 from bookings.signals import CLIENT
 
 Status = Booking.Status
@@ -30,14 +31,15 @@ def agendas_for(service):
     )
 
 
-def slots(service, agenda, day, now=None):
+def slots(service, agenda, day, now=None, exclude=None):
     """The starts a client may pick on `day` (the agenda's own clock) for `service`."""
     now = now or timezone.now()
     starts = []
     for opens, closes in availability.opening_intervals(agenda, day):
         moment = opens
         while moment + service.held_for <= closes:
-            if availability.refusal(agenda, moment, moment + service.held_for, now) is None:
+            end = moment + service.held_for
+            if availability.refusal(agenda, moment, end, now, exclude) is None:
                 starts.append(moment)
             moment += SLOT_STEP
     return starts
@@ -78,6 +80,17 @@ def book_appointment(service, agenda, start, client, *, actor=None, by=CLIENT, n
         appointment=Appointment(service=service, price=service.price),
     )
     return booking.appointment
+
+
+@transaction.atomic
+def book_online(service, agenda, start, client, *, sms_text="", page="", over_limits=False):
+    """A client of the public page books: the appointment and, if they ticked it, their SMS
+    consent, in one transaction — the confirmation's texts are planned knowing it."""
+    appointment = book_appointment(service, agenda, start, dict(client))
+    participant = appointment.booking.participants.get(is_booker=True)
+    if participant.phone and sms_text:
+        clients.record_sms_consent(participant, sms_text, page, confirmed=not over_limits)
+    return appointment
 
 
 @transaction.atomic

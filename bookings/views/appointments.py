@@ -1,0 +1,240 @@
+"""The public appointment page (phone first) and the client's signed pages: manage, review,
+confirm their number (SPEC B-2, B-6, B-7, B-10, B-17; P-2).
+
+No account, no password: the organisation's page books, and each message's signed link
+opens the client's own appointment. GET only shows; POST acts.
+"""
+
+import datetime
+import zoneinfo
+
+from django.contrib import messages
+from django.core import signing
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from bookings import links
+from bookings.availability import BookingRefused
+from bookings.forms_appointments import SMS_CONSENT, ClientForm, ReviewForm
+from bookings.models import Booking, BookingPage, Participant, Service
+from bookings.services import appointments, clients
+from bookings.services import bookings as booking_services
+from core import ratelimit
+
+DAYS_AHEAD = 60
+
+
+def _page(slug):
+    return get_object_or_404(
+        BookingPage.objects.select_related("organisation"), slug=slug, is_open=True
+    )
+
+
+def _day(request, zone):
+    today = timezone.localtime(timezone.now(), zone).date()
+    day = parse_date(request.GET.get("day") or "") or today
+    return min(max(day, today), today + datetime.timedelta(days=DAYS_AHEAD))
+
+
+def _choice(request, page):
+    """The service and staff member chosen so far (404 for another organisation's)."""
+    org = page.organisation
+    service = agenda = None
+    if request.GET.get("service"):
+        service = get_object_or_404(
+            Service, pk=_int(request.GET["service"]), organisation=org, is_active=True
+        )
+    staff = request.GET.get("staff")
+    if service and staff and staff != "any":
+        agenda = get_object_or_404(appointments.agendas_for(service), pk=_int(staff))
+    return service, staff, agenda
+
+
+def _int(text):
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def _slots(service, agenda, day):
+    if agenda is not None:
+        return appointments.slots(service, agenda, day)
+    found = set()
+    for each in appointments.agendas_for(service):
+        found.update(appointments.slots(service, each, day))
+    return sorted(found)
+
+
+@require_http_methods(["GET", "POST"])
+def book(request, slug):
+    page = _page(slug)
+    org = page.organisation
+    zone = zoneinfo.ZoneInfo(str(org.time_zone))
+    service, staff, agenda = _choice(request, page)
+    context = {"page": page, "organisation": org, "service": service, "staff": staff}
+    if service is None:
+        context["services"] = Service.objects.filter(organisation=org, is_active=True)
+        return render(request, "bookings/appointments/book.html", context)
+    if not staff:
+        context["agendas"] = appointments.agendas_for(service)
+        return render(request, "bookings/appointments/book.html", context)
+    zone = agenda.zone if agenda else zone
+    context["agenda"] = agenda
+    start = parse_datetime(request.GET.get("start") or "")
+    if start is None or timezone.is_naive(start):
+        day = _day(request, zone)
+        context |= {
+            "day": day,
+            "slots": [timezone.localtime(s, zone) for s in _slots(service, agenda, day)],
+            "previous_day": day - datetime.timedelta(days=1),
+            "next_day": day + datetime.timedelta(days=1),
+            "today": timezone.localtime(timezone.now(), zone).date(),
+            "zone": zone,
+        }
+        return render(request, "bookings/appointments/book.html", context)
+    context["start"] = timezone.localtime(start, zone)
+    form = ClientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        return _book(request, page, service, agenda, start, form, context)
+    context["form"] = form
+    return render(request, "bookings/appointments/book.html", context)
+
+
+def _book(request, page, service, agenda, start, form, context):
+    address = ratelimit.client_address(request)
+    key = f"appointments.book:{address or 'unknown'}"
+    if ratelimit.is_blocked(key, clients.BOOKING_LIMIT):
+        form.add_error(None, _("Too many bookings from here: please try again later."))
+        context["form"] = form
+        return render(request, "bookings/appointments/book.html", context, status=429)
+    ratelimit.record(key, clients.BOOKING_LIMIT)
+    data = form.cleaned_data
+    ticked = bool(data["sms_consent"] and data["phone"])
+    over = ticked and clients.over_sms_limits(
+        page.organisation, data["phone"], data["email"], address
+    )
+    client = {
+        "name": data["name"],
+        "email": data["email"],
+        "phone": data["phone"],
+        "language": get_language()[:2],
+    }
+    try:
+        appointment = appointments.book_online(
+            service,
+            agenda,
+            start,
+            client,
+            sms_text=str(SMS_CONSENT) if ticked else "",
+            page=request.path,
+            over_limits=over,
+        )
+    except BookingRefused as refused:
+        form.add_error(None, refused.message)
+        context["form"] = form
+        return render(request, "bookings/appointments/book.html", context, status=409)
+    if over:
+        messages.info(
+            request, _("To receive text messages, confirm your number from the email we sent.")
+        )
+    return redirect(links.manage_url(appointment.booking))
+
+
+def _booking_from(purpose, token):
+    try:
+        booking_id = links.read(purpose, token)
+    except signing.BadSignature:
+        return None
+    return (
+        Booking.objects.select_related("appointment__service", "resource__site", "organisation")
+        .filter(pk=booking_id)
+        .exclude(appointment=None)
+        .first()
+    )
+
+
+def _invalid(request):
+    return render(request, "bookings/appointments/invalid.html", status=404)
+
+
+@require_http_methods(["GET", "POST"])
+def manage(request, token):
+    booking = _booking_from(links.MANAGE, token)
+    if booking is None:
+        return _invalid(request)
+    appointment = booking.appointment
+    zone = booking.zone
+    changeable = booking_services.is_changeable(booking)
+    if request.method == "POST" and changeable:
+        try:
+            if request.POST.get("action") == "cancel":
+                booking_services.cancel(booking, None)
+                messages.success(request, _("Your appointment is cancelled."))
+            elif request.POST.get("action") == "move":
+                start = parse_datetime(request.POST.get("start") or "")
+                if start is None or timezone.is_naive(start):
+                    raise BookingRefused(_("Choose one of the times offered."))
+                appointments.move_appointment(appointment, None, start)
+                messages.success(request, _("Your appointment is moved."))
+        except BookingRefused as refused:
+            messages.error(request, refused.message)
+        return redirect(request.path)
+    if request.method == "POST":
+        messages.error(request, _("This appointment can no longer be changed."))
+        return redirect(request.path)
+    context = {"booking": booking, "appointment": appointment, "changeable": changeable}
+    if changeable:
+        day = _day(request, zone)
+        starts = appointments.slots(appointment.service, booking.resource, day, exclude=booking.pk)
+        context |= {
+            "day": day,
+            "slots": [timezone.localtime(s, zone) for s in starts if s != booking.start],
+            "previous_day": day - datetime.timedelta(days=1),
+            "next_day": day + datetime.timedelta(days=1),
+            "today": timezone.localtime(timezone.now(), zone).date(),
+        }
+    return render(request, "bookings/appointments/manage.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def review(request, token):
+    booking = _booking_from(links.REVIEW, token)
+    if booking is None:
+        return _invalid(request)
+    appointment = booking.appointment
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            appointments.review(
+                appointment, form.cleaned_data["stars"], form.cleaned_data["comment"]
+            )
+            messages.success(request, _("Thank you for your review!"))
+            return redirect(request.path)
+        except BookingRefused as refused:
+            form.add_error(None, refused.message)
+    context = {"booking": booking, "appointment": appointment, "form": form}
+    return render(request, "bookings/appointments/review.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def confirm_sms(request, token):
+    try:
+        participant_id = links.read(links.CONFIRM_SMS, token)
+    except signing.BadSignature:
+        return _invalid(request)
+    participant = get_object_or_404(
+        Participant.objects.select_related("booking"), pk=participant_id, is_booker=True
+    )
+    done = participant.texts_allowed()
+    if request.method == "POST" and not done:
+        text = f"{SMS_CONSENT} ({_('confirmed from the link in our email')})"
+        clients.confirm_sms(participant, text, request.path)
+        done = True
+    context = {"participant": participant, "booking": participant.booking, "done": done}
+    return render(request, "bookings/appointments/confirm_sms.html", context)
