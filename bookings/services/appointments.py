@@ -107,9 +107,7 @@ def _close(appointment, status, signal, actor, now):
     now = now or timezone.now()
     if booking.start > now:
         raise BookingRefused(_("The appointment has not started yet."))
-    if not booking_services._claim(
-        booking, [Status.CONFIRMED, Status.CHECKED_IN], status=status, updated_at=now
-    ):
+    if not booking_services._claim(booking, [Status.CONFIRMED, Status.CHECKED_IN], status=status):
         return False
     signal.send(sender=Booking, booking=booking, actor=actor)
     return True

@@ -118,5 +118,7 @@ def confirm_sms(participant, text, page):
         text=text,
         page=page,
     )
-    notifications.target_moved(participant.booking)  # its reminders now go by SMS too
+    # Reminders already planned without the number stay as they are (their rows are the
+    # log); those planned from now on, and every later message, are texted too.
+    notifications.target_moved(participant.booking)
     return True

@@ -62,6 +62,17 @@ def _int(text):
         raise Http404 from None
 
 
+def _moment(text):
+    """An aware datetime from a link or a button (a "+" left unencoded reads as a space)."""
+    try:
+        moment = parse_datetime((text or "").strip().replace(" ", "+"))
+    except ValueError:
+        return None
+    if moment is None or timezone.is_naive(moment):
+        return None
+    return moment
+
+
 def _slots(service, agenda, day):
     if agenda is not None:
         return appointments.slots(service, agenda, day)
@@ -86,8 +97,8 @@ def book(request, slug):
         return render(request, "bookings/appointments/book.html", context)
     zone = agenda.zone if agenda else zone
     context["agenda"] = agenda
-    start = parse_datetime(request.GET.get("start") or "")
-    if start is None or timezone.is_naive(start):
+    start = _moment(request.GET.get("start"))
+    if start is None:
         day = _day(request, zone)
         context |= {
             "day": day,
@@ -177,8 +188,8 @@ def manage(request, token):
                 booking_services.cancel(booking, None)
                 messages.success(request, _("Your appointment is cancelled."))
             elif request.POST.get("action") == "move":
-                start = parse_datetime(request.POST.get("start") or "")
-                if start is None or timezone.is_naive(start):
+                start = _moment(request.POST.get("start"))
+                if start is None:
                     raise BookingRefused(_("Choose one of the times offered."))
                 appointments.move_appointment(appointment, None, start)
                 messages.success(request, _("Your appointment is moved."))
