@@ -6,7 +6,7 @@ from django.utils.translation import ngettext
 
 from accounts.scoping import OrganisationScopedAdmin, OrganisationScopedInline
 from bookings import services
-from bookings.models import AddOn, Closure, Maintenance, OpeningHours, Resource
+from bookings.models import AddOn, Closure, Maintenance, OpeningHours, Resource, TimeOff
 from notifications.admin import DeliveryHistoryInline
 
 
@@ -24,6 +24,14 @@ class ClosureInline(OrganisationScopedInline):
 
 class AddOnInline(OrganisationScopedInline):
     model = AddOn
+    organisation_path = "resource__organisation"
+    extra = 0
+
+
+class TimeOffInline(OrganisationScopedInline):
+    """A staff member's time off, on their agenda."""
+
+    model = TimeOff
     organisation_path = "resource__organisation"
     extra = 0
 
@@ -49,7 +57,7 @@ class ResourceAdmin(OrganisationScopedAdmin):
             },
         ),
     ]
-    inlines = [OpeningHoursInline, ClosureInline, AddOnInline]
+    inlines = [OpeningHoursInline, ClosureInline, AddOnInline, TimeOffInline]
 
     def save_model(self, request, obj, form, change):
         services.save_resource(obj, request.user)

@@ -22,7 +22,7 @@ from bookings.models.members import (
     Validity,
     ValidityType,
 )
-from bookings.models.proxies import BookingToApprove
+from bookings.models.proxies import AppointmentNoShow, AppointmentReview, BookingToApprove
 from bookings.models.resources import AddOn, Closure, Maintenance, OpeningHours, Resource
 
 __all__ = [
@@ -39,6 +39,8 @@ __all__ = [
     "Booking",
     "BookingAddOn",
     "BookingToApprove",
+    "AppointmentNoShow",
+    "AppointmentReview",
     "CalendarCopy",
     "Closure",
     "Maintenance",

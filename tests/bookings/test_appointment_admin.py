@@ -1,0 +1,73 @@
+"""Appointments in the back office: the day's list, closing them with their messages,
+reviews and no-shows per client — another organisation's manager sees none (B-10, P-3)."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from accounts.models import Role
+from bookings.models import Appointment, Booking, Service
+from bookings.services import appointments
+from tests.bookings.conftest import CLIENT, HOUR, TUESDAY_10, deliveries
+from tests.factories import member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def booked(salon, frozen, on_commit):
+    with on_commit():
+        return appointments.book_appointment(salon["cut"], salon["lea"], TUESDAY_10, dict(CLIENT))
+
+
+def test_b10_the_admin_closes_an_appointment_with_its_message(
+    client, bob, booked, time_machine, on_commit
+):
+    client.force_login(bob)
+    page = client.get(reverse("admin:bookings_appointment_changelist")).content.decode()
+    assert "Zoé Petit" in page and "Coupe" in page
+    time_machine.move_to(TUESDAY_10 + HOUR, tick=False)
+    with on_commit():
+        client.post(
+            reverse("admin:bookings_appointment_changelist"),
+            {"action": "no_show", "_selected_action": [booked.pk]},
+        )
+    booked.booking.refresh_from_db()
+    assert booked.booking.status == Booking.Status.NO_SHOW
+    assert deliveries("bookings.appointment_no_show", address="zoe@example.test").exists()
+    listing = client.get(reverse("admin:bookings_appointmentnoshow_changelist")).content.decode()
+    assert "zoe@example.test" in listing
+
+
+def test_b10_reviews_are_listed_for_the_manager(client, bob, booked, lea, time_machine):
+    time_machine.move_to(TUESDAY_10 + HOUR, tick=False)
+    appointments.complete(booked, lea)
+    appointments.review(booked, 4, "Très bien")
+    client.force_login(bob)
+    page = client.get(reverse("admin:bookings_appointmentreview_changelist")).content.decode()
+    assert "Très bien" in page
+
+
+def test_p3_another_organisations_manager_sees_no_appointment(client, booked, other_organisation):
+    intruder = member(other_organisation, Role.MANAGER, email="eve@example.test")
+    client.force_login(intruder)
+    page = client.get(reverse("admin:bookings_appointment_changelist")).content.decode()
+    assert "Zoé Petit" not in page
+    url = reverse("admin:bookings_appointment_change", args=[booked.pk])
+    assert client.get(url).status_code in (302, 404)
+    services_page = client.get(reverse("admin:bookings_service_changelist")).content.decode()
+    assert "Coupe" not in services_page
+
+
+def test_b1_the_demo_has_a_salon_with_two_staff_and_three_services(db):
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())  # nothing twice
+    salon = Service.objects.filter(organisation__name="Salon Coiffure Léa")
+    assert salon.count() == 3
+    assert {a.booking.resource.staff_member.display_name for a in Appointment.objects.all()} <= {
+        "Léa Martin",
+        "Karim Benali",
+    }
+    assert Appointment.objects.count() == 3
