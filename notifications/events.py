@@ -125,6 +125,9 @@ class Recap:
 
     audience: Callable[[Any], Iterable]
     items: Callable[[Any, Any, datetime, datetime], list]
+    # Optional: (time of day, RecapSchedule.Day) each person chose for themselves, or None
+    # for the schedule's own (a staff member's recap at the hour they pick, SPEC B-13).
+    timing: Callable[[Any, Any], tuple | None] | None = None
 
 
 @dataclass(frozen=True)

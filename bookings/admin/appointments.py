@@ -18,6 +18,7 @@ from bookings.models import (
     BookingPage,
     Participant,
     Service,
+    StaffRecap,
 )
 from bookings.services import appointments
 from bookings.services import bookings as booking_services
@@ -171,3 +172,15 @@ class NoShowAdmin(AppointmentAdminBase):
     @admin.display(description=_("no-shows of this client"), ordering="-no_shows")
     def client_no_shows(self, appointment):
         return appointment.no_shows
+
+
+@admin.register(StaffRecap)
+class StaffRecapAdmin(OrganisationScopedAdmin):
+    """Each person's daily recap of appointments, at their hour on their clock (B-13)."""
+
+    list_display = ["user", "send_time", "day", "whole_day", "enabled"]
+    list_filter = ["day", "whole_day", "enabled"]
+    autocomplete_fields = ["user"]
+
+    def save_model(self, request, obj, form, change):
+        appointments.save_staff_recap(obj)

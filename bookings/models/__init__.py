@@ -4,7 +4,13 @@ Appointments (issue 21) build on the same tables: a resource of kind "agenda" is
 member's diary, and the booking statuses already carry the hold a waitlist claim needs.
 """
 
-from bookings.models.appointments import Appointment, BookingPage, Service, TimeOff
+from bookings.models.appointments import (
+    Appointment,
+    BookingPage,
+    Service,
+    StaffRecap,
+    TimeOff,
+)
 from bookings.models.bookings import (
     BLOCKING_STATUSES,
     SMS_PURPOSE,
@@ -33,6 +39,7 @@ __all__ = [
     "Appointment",
     "BookingPage",
     "Service",
+    "StaffRecap",
     "TimeOff",
     "AddOn",
     "BalanceThreshold",

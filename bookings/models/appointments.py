@@ -8,6 +8,7 @@ its owner & manager contacts, the staff member's time off, and the review after 
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -160,3 +161,43 @@ class Appointment(models.Model):
     def ends(self):
         """When the client leaves; the agenda stays taken through the buffer."""
         return self.booking.start + self.service.duration
+
+
+class StaffRecap(models.Model):
+    """When a staff member gets the list of their appointments, on their own clock (B-13).
+
+    A manager may ask for the whole day's list across staff instead of their own.
+    """
+
+    class Day(models.TextChoices):
+        # The values of notifications.RecapSchedule.Day: the engine reads them as its own.
+        SAME_DAY = "same_day", _("The same day")
+        DAY_BEFORE = "day_before", _("The day before")
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="staff_recaps",
+        verbose_name=_("person"),
+    )
+    send_time = models.TimeField(_("sent at"), help_text=_("In the person's own time zone."))
+    day = models.CharField(_("covers"), max_length=12, choices=Day.choices, default=Day.DAY_BEFORE)
+    whole_day = models.BooleanField(
+        _("every staff member's appointments"),
+        default=False,
+        help_text=_("For a manager: the whole day's list across staff."),
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        verbose_name = _("daily recap of appointments")
+        verbose_name_plural = _("daily recaps of appointments")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "user"], name="one_staff_recap")
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.send_time:%H:%M}"

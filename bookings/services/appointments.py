@@ -19,9 +19,11 @@ from bookings.models import Appointment, Booking, Resource
 from bookings.services import bookings as booking_services
 from bookings.services import clients
 from bookings.signals import CLIENT
+from notifications.models import RecapSchedule
 
 Status = Booking.Status
 SLOT_STEP = datetime.timedelta(minutes=15)
+STAFF_RECAP = "bookings.staff_recap"
 
 
 def agendas_for(service):
@@ -151,3 +153,16 @@ def no_shows_of(organisation):
         .annotate(count=Count("pk"))
         .order_by("-count", "email")
     )
+
+
+@transaction.atomic
+def save_staff_recap(recap):
+    """A person's recap hour (B-13); the engine's schedule for staff recaps comes with the
+    first one (each person's own hour and day are read from their StaffRecap)."""
+    recap.save()
+    RecapSchedule.objects.get_or_create(
+        event_code=STAFF_RECAP,
+        organisation=None,
+        defaults={"send_time": recap.send_time, "day": recap.day},
+    )
+    return recap
