@@ -29,6 +29,13 @@ def confirm_sms_url(participant):
     return tokens.signed_url("bookings:appointment_confirm_sms", CONFIRM_SMS, participant.pk)
 
 
+CLAIM = "bookings.waitlist.claim"
+
+
+def claim_url(offer):
+    return tokens.signed_url("bookings:waitlist_claim", CLAIM, offer.pk)
+
+
 def read(purpose, token):
     """The id behind a link; `signing.BadSignature` if forged, mangled or too old."""
     return tokens.read_token(purpose, token, max_age=MAX_AGE)

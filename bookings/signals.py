@@ -35,6 +35,8 @@ validity_expiring = Signal()  # validity, days_left
 balance_low = Signal()  # account, threshold
 appointment_completed = Signal()  # booking, actor
 appointment_no_show = Signal()  # booking, actor
+waitlist_offered = Signal()  # offer (a freed slot held for the next person waiting)
+waitlist_expired = Signal()  # offer (its window passed unclaimed)
 sms_confirmation_asked = Signal()  # booking (the client's number waits for their email)
 
 # An appointment (a booking on an agenda for a service) has events of its own: its client,
@@ -183,3 +185,13 @@ def announce_no_show(sender, booking, actor, **kwargs):
 @receiver(sms_confirmation_asked, dispatch_uid="bookings.sms_confirmation_asked")
 def ask_sms_confirmation(sender, booking, **kwargs):
     _emit("bookings.appointment_sms_confirmation", booking, None)
+
+
+@receiver(waitlist_offered, dispatch_uid="bookings.waitlist_offered")
+def announce_offer(sender, offer, **kwargs):
+    _emit("bookings.waitlist_offered", offer, None)
+
+
+@receiver(waitlist_expired, dispatch_uid="bookings.waitlist_expired")
+def announce_expiry_of_offer(sender, offer, **kwargs):
+    _emit("bookings.waitlist_expired", offer, None)

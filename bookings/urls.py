@@ -25,5 +25,8 @@ urlpatterns = [
     path("rdv/g/<str:token>/", appointments.manage, name="appointment_manage"),
     path("rdv/avis/<str:token>/", appointments.review, name="appointment_review"),
     path("rdv/sms/<str:token>/", appointments.confirm_sms, name="appointment_confirm_sms"),
+    path("rdv/g/<str:token>/earlier/", appointments.wait_for_earlier, name="appointment_earlier"),
+    path("rdv/attente/<str:token>/", appointments.claim, name="waitlist_claim"),
     path("rdv/<slug:slug>/", appointments.book, name="appointment_page"),
+    path("rdv/<slug:slug>/attente/", appointments.join_waitlist, name="waitlist_join"),
 ]

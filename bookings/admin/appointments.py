@@ -8,7 +8,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.scoping import OrganisationScopedAdmin
+from accounts.scoping import OrganisationScopedAdmin, OrganisationScopedInline
 from bookings.availability import BookingRefused
 from bookings.models import (
     Appointment,
@@ -19,9 +19,11 @@ from bookings.models import (
     Participant,
     Service,
     StaffRecap,
+    Waitlist,
+    WaitlistEntry,
+    WaitlistOffer,
 )
 from bookings.services import appointments
-from bookings.services import bookings as booking_services
 from bookings.signals import BACK_OFFICE
 
 
@@ -120,7 +122,7 @@ class AppointmentAdmin(AppointmentAdminBase):
         self._each(
             request,
             queryset,
-            lambda a: booking_services.cancel(a.booking, request.user, by=BACK_OFFICE),
+            lambda a: appointments.cancel_appointment(a, request.user, by=BACK_OFFICE),
             lambda n: ngettext("%(count)d cancelled.", "%(count)d cancelled.", n) % {"count": n},
         )
 
@@ -184,3 +186,61 @@ class StaffRecapAdmin(OrganisationScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         appointments.save_staff_recap(obj)
+
+
+class OfferInline(OrganisationScopedInline):
+    model = WaitlistOffer
+    organisation_path = "entry__waitlist__organisation"
+    extra = 0
+    fields = ["offered_at", "status", "expires_at", "decided_at", "hold"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(OrganisationScopedAdmin):
+    """People waiting, with every offer made to them: offered, claimed, expired (B-12)."""
+
+    organisation_path = "waitlist__organisation"
+    list_display = [
+        "name",
+        "email",
+        "waitlist",
+        "wanted_start",
+        "earlier_than",
+        "status",
+        "created_at",
+    ]
+    list_filter = ["status", "waitlist"]
+    search_fields = ["email", "name"]
+    fields = ["waitlist", "agenda", "wanted_start", "earlier_than", "name", "email", "status"]
+    readonly_fields = fields
+    inlines = [OfferInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(WaitlistOffer)
+class LiveOfferAdmin(OrganisationScopedAdmin):
+    """Offers and their expiry: the live ones first (B-12)."""
+
+    organisation_path = "entry__waitlist__organisation"
+    list_display = ["entry", "slot", "status", "offered_at", "expires_at", "decided_at"]
+    list_filter = ["status"]
+    ordering = ["status", "expires_at"]
+    fields = ["entry", "hold", "status", "offered_at", "expires_at", "decided_at"]
+    readonly_fields = fields
+    manager_actions = ("view",)
+
+    @admin.display(description=_("slot"))
+    def slot(self, offer):
+        return timezone.localtime(offer.hold.start, offer.hold.zone).strftime("%Y-%m-%d %H:%M")
+
+
+@admin.register(Waitlist)
+class WaitlistAdmin(OrganisationScopedAdmin):
+    list_display = ["service", "claim_window_minutes", "night_starts", "night_ends"]

@@ -160,7 +160,11 @@ class BookingAdmin(ManualMessageMixin, OrganisationScopedAdmin):
         self._each(
             request,
             queryset,
-            lambda b: services.cancel(b, request.user, by=BACK_OFFICE),
+            lambda b: (
+                appointments.cancel_appointment(b.appointment, request.user, by=BACK_OFFICE)
+                if is_appointment(b)
+                else services.cancel(b, request.user, by=BACK_OFFICE)
+            ),
             lambda n: ngettext("%(count)d cancelled.", "%(count)d cancelled.", n) % {"count": n},
         )
 

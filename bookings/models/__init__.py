@@ -30,6 +30,7 @@ from bookings.models.members import (
 )
 from bookings.models.proxies import AppointmentNoShow, AppointmentReview, BookingToApprove
 from bookings.models.resources import AddOn, Closure, Maintenance, OpeningHours, Resource
+from bookings.models.waitlists import Waitlist, WaitlistEntry, WaitlistOffer
 
 __all__ = [
     "BLOCKING_STATUSES",
@@ -58,4 +59,7 @@ __all__ = [
     "Subscription",
     "Validity",
     "ValidityType",
+    "Waitlist",
+    "WaitlistEntry",
+    "WaitlistOffer",
 ]

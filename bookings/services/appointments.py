@@ -17,7 +17,7 @@ from bookings import availability, signals
 from bookings.availability import BookingRefused
 from bookings.models import Appointment, Booking, Resource
 from bookings.services import bookings as booking_services
-from bookings.services import clients
+from bookings.services import clients, waitlists
 from bookings.signals import CLIENT
 from notifications.models import RecapSchedule
 
@@ -45,6 +45,20 @@ def slots(service, agenda, day, now=None, exclude=None):
                 starts.append(moment)
             moment += SLOT_STEP
     return starts
+
+
+def full_slots(agenda, day):
+    """The day's appointments already booked on `agenda` that a client may wait for (B-12)."""
+    opens = [o for o, _c in availability.opening_intervals(agenda, day)]
+    if not opens:
+        return []
+    closes = max(c for _o, c in availability.opening_intervals(agenda, day))
+    return list(
+        availability.blocking_bookings(agenda, min(opens), closes)
+        .exclude(appointment=None)
+        .filter(start__gte=timezone.now())
+        .values_list("start", flat=True)
+    )
 
 
 def any_free_agenda(service, start, now=None, exclude=None):
@@ -97,11 +111,26 @@ def book_online(service, agenda, start, client, *, sms_text="", page="", over_li
 
 @transaction.atomic
 def move_appointment(appointment, actor, start, *, by=CLIENT, now=None):
-    """A new time for the same service and staff member (B-6, B-17)."""
+    """A new time for the same service and staff member (B-6, B-17); the old slot goes to
+    the waitlist (B-12)."""
     booking = appointment.booking
-    return booking_services.move(
+    old_start = booking.start
+    booking_services.move(
         booking, actor, start=start, end=start + appointment.service.held_for, by=by, now=now
     )
+    if booking.start != old_start:
+        waitlists.slot_freed(appointment.service, booking.resource, old_start, now)
+    return booking
+
+
+@transaction.atomic
+def cancel_appointment(appointment, actor, *, by=CLIENT, now=None):
+    """Cancelled (B-7, B-17): its slot is offered to the next person waiting (B-12)."""
+    booking = appointment.booking
+    if not booking_services.cancel(booking, actor, by=by, now=now):
+        return False
+    waitlists.slot_freed(appointment.service, booking.resource, booking.start, now)
+    return True
 
 
 def _close(appointment, status, signal, actor, now):

@@ -8,6 +8,7 @@ opens the client's own appointment. GET only shows; POST acts.
 import datetime
 import zoneinfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.http import Http404
@@ -20,9 +21,9 @@ from django.views.decorators.http import require_http_methods
 
 from bookings import links
 from bookings.availability import BookingRefused
-from bookings.forms_appointments import SMS_CONSENT, ClientForm, ReviewForm
-from bookings.models import Booking, BookingPage, Participant, Service
-from bookings.services import appointments, clients
+from bookings.forms_appointments import SMS_CONSENT, ClientForm, ReviewForm, WaitlistForm
+from bookings.models import Booking, BookingPage, Participant, Service, WaitlistOffer
+from bookings.services import appointments, clients, waitlists
 from bookings.services import bookings as booking_services
 from core import ratelimit
 
@@ -103,6 +104,9 @@ def book(request, slug):
         context |= {
             "day": day,
             "slots": [timezone.localtime(s, zone) for s in _slots(service, agenda, day)],
+            "full": [timezone.localtime(s, zone) for s in appointments.full_slots(agenda, day)]
+            if agenda
+            else [],
             "previous_day": day - datetime.timedelta(days=1),
             "next_day": day + datetime.timedelta(days=1),
             "today": timezone.localtime(timezone.now(), zone).date(),
@@ -185,7 +189,7 @@ def manage(request, token):
     if request.method == "POST" and changeable:
         try:
             if request.POST.get("action") == "cancel":
-                booking_services.cancel(booking, None)
+                appointments.cancel_appointment(appointment, None)
                 messages.success(request, _("Your appointment is cancelled."))
             elif request.POST.get("action") == "move":
                 start = _moment(request.POST.get("start"))
@@ -249,3 +253,65 @@ def confirm_sms(request, token):
         done = True
     context = {"participant": participant, "booking": participant.booking, "done": done}
     return render(request, "bookings/appointments/confirm_sms.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def join_waitlist(request, slug):
+    """Wait for a full slot (B-12): the client leaves their name and address."""
+    page = _page(slug)
+    service, staff, agenda = _choice(request, page)
+    start = _moment(request.GET.get("start"))
+    if service is None or start is None:
+        raise Http404
+    form = WaitlistForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        client = form.cleaned_data | {"language": get_language()[:2]}
+        waitlists.join(service, client, agenda=agenda, wanted_start=start)
+        messages.success(request, _("You are on the waitlist: we will write if this slot frees."))
+        return redirect(f"{request.path.rsplit('attente/', 1)[0]}?service={service.pk}")
+    context = {"organisation": page.organisation, "service": service, "agenda": agenda}
+    context |= {"start": timezone.localtime(start, agenda.zone if agenda else None), "form": form}
+    return render(request, "bookings/appointments/join_waitlist.html", context)
+
+
+@require_http_methods(["POST"])
+def wait_for_earlier(request, token):
+    """From the manage page: tell me if an earlier similar slot frees (B-12)."""
+    booking = _booking_from(links.MANAGE, token)
+    if booking is None:
+        return _invalid(request)
+    client = booking.participants.get(is_booker=True)
+    if booking_services.is_changeable(booking):
+        waitlists.join(
+            booking.appointment.service,
+            {"name": client.name, "email": client.email, "language": client.language},
+            agenda=booking.resource,
+            earlier_than=booking,
+        )
+        messages.success(request, _("We will write if an earlier slot frees."))
+    return redirect(links.manage_url(booking).removeprefix(settings.SITE_URL))
+
+
+@require_http_methods(["GET", "POST"])
+def claim(request, token):
+    try:
+        offer_id = links.read(links.CLAIM, token)
+    except signing.BadSignature:
+        return _invalid(request)
+    offer = get_object_or_404(
+        WaitlistOffer.objects.select_related("hold__appointment__service", "hold__resource"),
+        pk=offer_id,
+    )
+    problem = None
+    if request.method == "POST":
+        try:
+            booking = waitlists.claim(offer)
+        except BookingRefused as refused:
+            problem = refused.message
+        else:
+            messages.success(request, _("The slot is yours: your appointment is booked."))
+            return redirect(links.manage_url(booking).removeprefix(settings.SITE_URL))
+    context = {"offer": offer, "hold": offer.hold, "problem": problem, "now": timezone.now()}
+    return render(
+        request, "bookings/appointments/claim.html", context, status=409 if problem else 200
+    )

@@ -71,3 +71,19 @@ def test_b1_the_demo_has_a_salon_with_two_staff_and_three_services(db):
         "Karim Benali",
     }
     assert Appointment.objects.count() == 3
+
+
+def test_b12_waitlists_show_live_offers_and_their_expiry(client, bob, salon, frozen, on_commit):
+    from bookings.services import waitlists
+
+    taken = appointments.book_appointment(salon["cut"], salon["lea"], TUESDAY_10, dict(CLIENT))
+    waitlists.join(
+        salon["cut"], {"name": "Yann", "email": "yann@example.test"}, wanted_start=TUESDAY_10
+    )
+    with on_commit():
+        appointments.cancel_appointment(taken, None)
+    client.force_login(bob)
+    page = client.get(reverse("admin:bookings_waitlistoffer_changelist")).content.decode()
+    assert "Yann" in page and "2026-12-01 10:00" in page
+    entry = reverse("admin:bookings_waitlistentry_changelist")
+    assert "yann@example.test" in client.get(entry).content.decode()
