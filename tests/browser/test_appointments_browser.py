@@ -67,3 +67,41 @@ def test_b2_zoe_books_on_her_phone_moves_from_the_link_and_cancels(
     expect(phone.locator(".status")).to_have_text("Annulée par le réservant")
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CANCELLED_BY_BOOKER
+
+
+def test_b12_a_waiting_client_gets_the_offer_and_claims_it_on_her_phone(
+    new_context,
+    live_server,
+    salon,  # noqa: F811
+    settings,
+):
+    from bookings.services import appointments, waitlists
+
+    settings.SITE_URL = live_server.url
+    cache.clear()
+    zone = salon["lea"].zone
+    start = datetime.datetime.combine(next_open_day(zone), datetime.time(15), tzinfo=zone)
+    taken = appointments.book_appointment(
+        salon["cut"], salon["lea"], start, {"name": "Yann", "email": "yann@example.test"}
+    )
+    phone = new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    phone.set_default_timeout(WAIT_MS)
+    phone.goto(
+        f"{live_server.url}/bookings/rdv/salon-lea/?service={salon['cut'].pk}"
+        f"&staff={salon['lea'].pk}&day={start:%Y-%m-%d}"
+    )
+    phone.get_by_role("link", name="Attendre 15:00").click()
+    phone.get_by_label("Votre nom").fill("Zoé Petit")
+    phone.get_by_label("Votre adresse e-mail").fill("zoe@example.test")
+    phone.get_by_role("button", name="M’inscrire sur la liste d’attente").click()
+    expect(phone.get_by_text("Vous êtes sur la liste d’attente")).to_be_visible()
+
+    mail.outbox.clear()
+    appointments.cancel_appointment(taken, None)  # Yann cancels: the slot is Zoé's to claim
+    [offer] = [m for m in mail.outbox if m.to == ["Zoé Petit <zoe@example.test>"]]
+    link = re.search(r"http://\S+/bookings/rdv/attente/\S+/", offer.body).group()
+    phone.goto(link)
+    phone.get_by_role("button", name="Réserver ce créneau").click()
+    expect(phone.get_by_text("Le créneau est à vous")).to_be_visible()
+    expect(phone.locator(".status")).to_have_text("Confirmée")
+    assert waitlists.WaitlistOffer.objects.get().status == "claimed"
