@@ -120,6 +120,7 @@ def appointment_event(code, label, roles, rules, **options):
         variables=VARIABLES_OF_APPOINTMENTS,
         context=appointment_context,
         group=options.pop("group", APPOINTMENTS),
+        staff_member=lambda booking: booking.resource.staff_member,
         **options,
     )
 
@@ -138,6 +139,7 @@ def client_rule(code, what_fr, what_en, subject_fr, subject_en, sms=None, extra=
             t.hello_en(what_en, FACTS_EN, extra[1], MANAGE_EN, WHY_CLIENT_EN),
         ),
         sms=sms,
+        sender_mode="staff",  # Agendize: the client answers their staff member
     )
 
 
@@ -345,6 +347,7 @@ def reminder(number, minutes, label):
             + ". Gérer\u00a0: {{ manage_url }}",
             SMS_EN + "reminder of your appointment on " + WHEN_EN + ". Manage: {{ manage_url }}",
         ),
+        sender_mode="staff",
         anchor="start",
         offset_minutes=-minutes,
         offset_unit="hours",

@@ -221,3 +221,16 @@ def test_n20_the_sms_tick_is_in_the_ledger_with_its_text_and_time(online, frozen
     assert entry.text == "J’accepte de recevoir des SMS" and entry.created_at == frozen
     assert entry.page == "/bookings/rdv/salon-lea/"
     assert ContactConsent.objects.get(address="+33612345678").state == "accepted"
+
+
+def test_b17_the_clients_messages_answer_to_the_staff_member_and_alerts_to_no_reply(
+    online, settings
+):
+    """Sender per rule (N-2): the client's rules reply to the staff member, the staff's own
+    alerts come from the no-reply address."""
+    online()
+    [client] = emails_to("zoe@example.test")
+    assert client.reply_to == ["Léa Martin <lea@example.test>"]
+    assert client.from_email.startswith("Léa Martin <")
+    [staff] = emails_to("lea@example.test")
+    assert staff.reply_to == [] and staff.from_email == settings.DEFAULT_FROM_EMAIL
