@@ -87,3 +87,46 @@ def test_b12_waitlists_show_live_offers_and_their_expiry(client, bob, salon, fro
     assert "Yann" in page and "2026-12-01 10:00" in page
     entry = reverse("admin:bookings_waitlistentry_changelist")
     assert "yann@example.test" in client.get(entry).content.decode()
+
+
+GRID = "/admin/notifications/rule/grid/"
+
+
+def switch(client, organisation, role, channel, on, event="bookings.appointment_booked_online"):
+    return client.post(
+        GRID,
+        {"organisation": organisation.pk, "event": event, "role": role, "channel": channel,
+         "on": "1" if on else "0"},
+    )  # fmt: skip
+
+
+def test_n2_the_grid_shows_and_switches_each_event_recipient_group_and_channel(
+    client, bob, salon, lea, frozen, on_commit, other_organisation
+):
+    from notifications.models import Rule
+
+    organisation = salon["page"].organisation
+    client.force_login(bob)
+    page = client.get(GRID).content.decode()
+    assert "Rendez-vous pris en ligne par le client" in page and 'aria-pressed="true"' in page
+    assert switch(client, organisation, "staff_member", "email", on=False).status_code == 302
+    lea.phone = "+33611111111"
+    lea.save()
+    switch(client, organisation, "staff_member", "sms", on=True)
+    with on_commit():
+        appointments.book_online(salon["cut"], salon["lea"], TUESDAY_10, dict(CLIENT))
+    code = "bookings.appointment_booked_online"
+    assert not deliveries(code, channel="email", address="lea@example.test").exists()
+    assert deliveries(code, channel="sms", address="+33611111111", status="sent").exists()
+    assert deliveries(code, channel="email", address="patron@example.test").exists()  # untouched
+    shipped = Rule.objects.get(default_key=f"{code}/staff")
+    assert shipped.enabled and shipped.channels == ["email"]  # the default stays as shipped
+    assert Rule.objects.filter(overrides=shipped, organisation=organisation).exists()
+
+
+def test_n2_another_organisations_manager_cannot_switch_its_grid(client, salon, other_organisation):
+    intruder = member(other_organisation, Role.MANAGER, email="eve@example.test")
+    client.force_login(intruder)
+    organisation = salon["page"].organisation
+    assert switch(client, organisation, "staff_member", "email", on=False).status_code == 404
+    assert client.get(f"{GRID}?organisation={organisation.pk}").status_code == 404
