@@ -1,5 +1,6 @@
 """Demo appointments: a hair salon with two staff members, three services, its public page
-(/bookings/rdv/salon-coiffure-lea/) and a few appointments, made through the services."""
+(/bookings/rdv/salon-coiffure-lea/), a few appointments, someone on the waitlist and the
+staff's daily recaps, made through the services."""
 
 import datetime
 from decimal import Decimal
@@ -9,8 +10,8 @@ from django.utils import timezone
 from accounts.management.commands.seed_demo import DEMO_PASSWORD
 from accounts.models import Membership, Organisation, Role, Site, User
 from bookings import services
-from bookings.models import BookingPage, OpeningHours, Resource, Service
-from bookings.services import appointments
+from bookings.models import BookingPage, OpeningHours, Resource, Service, StaffRecap
+from bookings.services import appointments, waitlists
 from bookings.signals import BACK_OFFICE
 
 SALON = "Salon Coiffure Léa"
@@ -101,3 +102,22 @@ def _appointments(salon, agendas, cut, colour, advice, bob):
         colour, agendas[1], at(14), dict(clients[1]), actor=bob, by=BACK_OFFICE
     )
     appointments.book_online(advice, None, at(17), clients[2])  # waits for acceptance
+    # Someone waits for Claire's slot (B-12); Léa and Bob get their daily recaps (B-13).
+    waitlists.join(
+        cut,
+        {"name": "Inès Roy", "email": "ines.roy@example.fr"},
+        agenda=agendas[0],
+        wanted_start=at(10),
+    )
+    appointments.save_staff_recap(
+        StaffRecap(organisation=salon, user=agendas[0].staff_member, send_time=datetime.time(19))
+    )
+    appointments.save_staff_recap(
+        StaffRecap(
+            organisation=salon,
+            user=bob,
+            send_time=datetime.time(8),
+            day=StaffRecap.Day.SAME_DAY,
+            whole_day=True,
+        )
+    )

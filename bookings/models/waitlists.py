@@ -105,7 +105,7 @@ class WaitlistOffer(models.Model):
         LIVE = "live", pgettext_lazy("offer", "Live")
         CLAIMED = "claimed", pgettext_lazy("offer", "Claimed")
         EXPIRED = "expired", pgettext_lazy("offer", "Expired")
-        WITHDRAWN = "withdrawn", pgettext_lazy("offer", "Withdrawn")
+        WITHDRAWN = "withdrawn", pgettext_lazy("offer", "Called off")
 
     entry = models.ForeignKey(
         WaitlistEntry, models.CASCADE, related_name="offers", verbose_name=_("person waiting")

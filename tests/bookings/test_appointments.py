@@ -234,3 +234,29 @@ def test_b17_the_clients_messages_answer_to_the_staff_member_and_alerts_to_no_re
     assert client.from_email.startswith("Léa Martin <")
     [staff] = emails_to("lea@example.test")
     assert staff.reply_to == [] and staff.from_email == settings.DEFAULT_FROM_EMAIL
+
+
+def test_b2_a_north_american_landline_is_marked_by_the_providers_permanent_error(
+    salon, frozen, on_commit, fake_provider
+):
+    """A French landline is refused on the page; a North American number cannot be told
+    apart, so it is accepted and the provider's permanent "not a mobile" marks it, once."""
+    from tests.fake_provider import twilio_error
+
+    fake_provider.fail = lambda request: (
+        twilio_error(21614, message="'To' number is not a valid mobile number")
+        if request.path.endswith("/Messages.json") and request.body["To"] == "+15145550123"
+        else None
+    )
+    with on_commit():
+        appointments.book_online(
+            salon["cut"], salon["lea"], TUESDAY_10, CLIENT | {"phone": "+15145550123"},
+            sms_text="J’accepte", page="/p",
+        )  # fmt: skip
+    text = deliveries(
+        "bookings.appointment_booked_online", channel="sms", address="+15145550123"
+    ).get()
+    assert text.status == Status.FAILED and "Not a mobile number" in text.last_error
+    assert text.attempts == 1  # permanent: never retried
+    email = deliveries("bookings.appointment_booked_online", address="zoe@example.test").get()
+    assert email.status == Status.SENT  # the client still has their confirmation
