@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from bookings.models import StaffRecap
 from bookings.services import clients
 
 SMS_CONSENT = _(
@@ -64,3 +65,17 @@ class ReviewForm(forms.Form):
 class WaitlistForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=150)
     email = forms.EmailField(label=_("Your email address"), max_length=254)
+
+
+class StaffRecapForm(forms.ModelForm):
+    """A staff member's own recap hour, on their own clock (B-13)."""
+
+    class Meta:
+        model = StaffRecap
+        fields = ["send_time", "day", "whole_day", "enabled"]
+        widgets = {"send_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+
+    def __init__(self, *args, may_see_all=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_see_all:
+            del self.fields["whole_day"]  # only managers get every staff member's list

@@ -22,6 +22,7 @@ urlpatterns = [
     path("payments/callback/", payments.callback, name="payment_callback"),
     path("tap/<str:action>/<str:token>/", one_tap.one_tap, name="one_tap"),
     path("notifications/", portal.subscriptions, name="subscriptions"),
+    path("rdv/my-recap/", appointments.my_recap, name="my_recap"),
     path("rdv/g/<str:token>/", appointments.manage, name="appointment_manage"),
     path("rdv/avis/<str:token>/", appointments.review, name="appointment_review"),
     path("rdv/sms/<str:token>/", appointments.confirm_sms, name="appointment_confirm_sms"),

@@ -10,7 +10,9 @@ import zoneinfo
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,10 +21,25 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.models import BACK_OFFICE_ROLES, Membership, Organisation
 from bookings import links
 from bookings.availability import BookingRefused
-from bookings.forms_appointments import SMS_CONSENT, ClientForm, ReviewForm, WaitlistForm
-from bookings.models import Booking, BookingPage, Participant, Service, WaitlistOffer
+from bookings.forms_appointments import (
+    SMS_CONSENT,
+    ClientForm,
+    ReviewForm,
+    StaffRecapForm,
+    WaitlistForm,
+)
+from bookings.models import (
+    Booking,
+    BookingPage,
+    Participant,
+    Resource,
+    Service,
+    StaffRecap,
+    WaitlistOffer,
+)
 from bookings.services import appointments, clients, waitlists
 from bookings.services import bookings as booking_services
 from core import ratelimit
@@ -315,3 +332,31 @@ def claim(request, token):
     return render(
         request, "bookings/appointments/claim.html", context, status=409 if problem else 200
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_recap(request):
+    """Staff and managers choose when their daily recap of appointments comes (B-13)."""
+    organisations = Organisation.objects.filter(
+        Q(resources__staff_member=request.user, resources__kind=Resource.Kind.AGENDA)
+        | Q(memberships__user=request.user, memberships__role__in=BACK_OFFICE_ROLES)
+    ).distinct()
+    organisation = organisations.filter(pk=_int(request.GET.get("organisation") or 0)).first()
+    organisation = organisation or organisations.first()
+    if organisation is None:
+        raise Http404
+    recap = StaffRecap.objects.filter(organisation=organisation, user=request.user).first()
+    recap = recap or StaffRecap(
+        organisation=organisation, user=request.user, send_time=datetime.time(18)
+    )
+    manages = Membership.objects.filter(
+        user=request.user, organisation=organisation, role__in=BACK_OFFICE_ROLES
+    ).exists()
+    form = StaffRecapForm(request.POST or None, instance=recap, may_see_all=manages)
+    if request.method == "POST" and form.is_valid():
+        appointments.save_staff_recap(form.save(commit=False))
+        messages.success(request, _("Your daily recap is saved."))
+        return redirect(f"{request.path}?organisation={organisation.pk}")
+    context = {"form": form, "organisation": organisation, "organisations": organisations}
+    return render(request, "bookings/appointments/my_recap.html", context)

@@ -104,3 +104,21 @@ def test_b13_a_staff_member_in_another_zone_gets_it_on_their_clock(
     time_machine.move_to(at(2026, 10, 26, 23), tick=False)  # 19:00 in Montréal
     assert send(on_commit) == 1
     assert "10:00–10:30" in emails_to("lea@example.test")[0].body
+
+
+def test_b13_a_staff_member_chooses_their_own_hour_on_a_page(client, salon, lea, marc):
+    client.force_login(lea)
+    page = client.get("/bookings/rdv/my-recap/").content.decode()
+    assert 'name="send_time"' in page and 'name="whole_day"' not in page  # not a manager
+    client.post(
+        "/bookings/rdv/my-recap/", {"send_time": "07:30", "day": "same_day", "enabled": "on"}
+    )
+    recap = StaffRecap.objects.get(user=lea)
+    assert (recap.send_time, recap.day) == (datetime.time(7, 30), "same_day")
+    assert client.post("/bookings/rdv/my-recap/", {"send_time": "25:99"}).status_code == 200
+    assert StaffRecap.objects.get(user=lea).send_time == datetime.time(7, 30)  # junk refused
+
+
+def test_b13_someone_without_an_agenda_has_no_recap_page(client, alice):
+    client.force_login(alice)
+    assert client.get("/bookings/rdv/my-recap/").status_code == 404
