@@ -1,7 +1,16 @@
 import pytest
+from django.core.cache import cache
 
 from accounts.models import Organisation, Role
 from tests.factories import OrganisationFactory, SiteFactory, member
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: rate limits count per address (127.0.0.1 for
+    every test client), and what earlier tests spent must not refuse a later one's
+    request — which would make a test's outcome depend on the tests run before it."""
+    cache.clear()
 
 
 @pytest.fixture
