@@ -13,7 +13,9 @@ from django.utils.translation import ngettext
 
 from accounts.scoping import managed_organisations
 from notifications import events, grid, previews
+from notifications.channels.kinds import AUTOMATED_CHANNELS
 from notifications.forms import CustomiseForm
+from notifications.messengers.integrations import is_connected
 from notifications.models import Channel, Delivery
 from notifications.rule_changes import customise_and_take_over
 
@@ -245,7 +247,13 @@ def grid_page(model_admin, request):
     organisation = organisations.filter(pk=chosen).first() if chosen else organisations.first()
     if chosen and organisation is None:
         raise Http404
-    channels = [c for c in Channel if c.value in settings.RELAIS_CHANNELS]
+    # A rule's channels, as its form offers them: the installation's, Viber never (a
+    # manual chat link only), a messenger once the organisation connected it (C-6).
+    channels = [
+        c
+        for c in AUTOMATED_CHANNELS
+        if c.value in settings.RELAIS_CHANNELS and is_connected(c, organisation)
+    ]
     if request.method == "POST":
         if organisation is None or not model_admin.has_change_permission(request):
             raise Http404

@@ -165,3 +165,23 @@ def test_c6_a_rules_whatsapp_template_says_whether_whatsapp_approved_it(
     template = MessageTemplate.objects.filter(rule=rule, channel="whatsapp").first()
     WhatsAppTemplate.objects.create(template=template, content_sid="HX" + "2" * 32)
     assert "HX" + "2" * 32 in bob_client.get(change).content.decode()
+
+
+def test_c6_the_grid_offers_a_messenger_only_once_connected(bob_client, organisation, settings):
+    """The Agendize grid (N-2) offers the channels a rule's form does: never Viber, and
+    Telegram only once the organisation (or the platform) has a bot."""
+    grid = reverse("admin:notifications_rule_grid")
+    settings.TELEGRAM_BOT_TOKEN = ""
+    page = bob_client.get(grid, {"organisation": organisation.pk}).content.decode()
+    assert "<th" in page and ">Telegram<" not in page and ">Viber<" not in page
+    refused = bob_client.post(
+        grid,
+        {"organisation": organisation.pk, "event": "requests.created", "role": "request_managers",
+         "channel": "telegram", "on": "1"},
+    )  # fmt: skip
+    assert refused.status_code == 404
+    assert not any("telegram" in rule.channels for rule in Rule.objects.all())
+    settings.TELEGRAM_BOT_TOKEN = "0:platform"
+    settings.TELEGRAM_BOT_USERNAME = "relais_bot"
+    page = bob_client.get(grid, {"organisation": organisation.pk}).content.decode()
+    assert ">Telegram<" in page
