@@ -116,12 +116,18 @@ def test_n6_every_filter_and_search_of_the_log_reads_an_index(bob_client, many, 
 
 
 @on_postgresql
-def test_n8_the_sweeper_and_a_moving_target_read_indexes(appointment_factory, organisation):
+def test_n8_the_relay_the_sweeper_and_a_moving_target_read_indexes(
+    appointment_factory, organisation
+):
+    import datetime
+
     from django.contrib.contenttypes.models import ContentType
 
     appointment = appointment_factory()
+    a_minute_ago = datetime.datetime(2026, 12, 1, tzinfo=datetime.UTC)
     queries = [
-        Event.objects.filter(planned_at=None, created_at__lt="2026-12-01").order_by("created_at"),
+        Event.objects.filter(planned_at=None, queued_at=None).order_by("created_at")[:500],
+        Event.objects.filter(planned_at=None, created_at__lt=a_minute_ago).order_by("created_at"),
         Event.objects.filter(
             target_type=ContentType.objects.get_for_model(appointment), target_id=appointment.pk
         ),
