@@ -30,7 +30,9 @@ class BookingPage(models.Model):
         verbose_name=_("organisation"),
     )
     slug = models.SlugField(
-        _("address on the site"), unique=True, help_text=_("The page is /rdv/<address>/.")
+        _("address on the site"),
+        unique=True,
+        help_text=_("The page is /bookings/rdv/<address>/."),
     )
     is_open = models.BooleanField(_("open to clients"), default=True)
     manager_email = models.EmailField(_("owner & manager email"), blank=True)
@@ -42,6 +44,17 @@ class BookingPage(models.Model):
 
     def __str__(self):
         return self.slug
+
+    def clean(self):
+        # These are the client links' own paths under /bookings/rdv/ (bookings/urls.py):
+        # a page there would be unreachable, or would take a link's place.
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError(
+                {"slug": _("This address is taken by Relais's own pages: choose another.")}
+            )
+
+
+RESERVED_SLUGS = {"g", "avis", "sms", "attente", "my-recap"}
 
 
 class Service(models.Model):

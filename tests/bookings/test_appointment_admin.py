@@ -130,3 +130,16 @@ def test_n2_another_organisations_manager_cannot_switch_its_grid(client, salon, 
     organisation = salon["page"].organisation
     assert switch(client, organisation, "staff_member", "email", on=False).status_code == 404
     assert client.get(f"{GRID}?organisation={organisation.pk}").status_code == 404
+
+
+def test_b2_a_public_page_cannot_take_the_address_of_the_client_links(client, bob, salon):
+    """/bookings/rdv/g/…, /avis/…, /sms/…, /attente/… and /my-recap/ are Relais's own."""
+    from django.core.exceptions import ValidationError
+
+    page = salon["page"]
+    for taken in ("g", "avis", "sms", "attente", "my-recap"):
+        page.slug = taken
+        with pytest.raises(ValidationError, match="choisissez-en une autre"):
+            page.full_clean()
+    page.slug = "salon-lea-2"
+    page.full_clean()
