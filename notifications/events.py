@@ -170,6 +170,9 @@ class EventType:
     default_rules: list[DefaultRule] = field(default_factory=list)
     recap: Recap | None = None
     opt_in: OptIn | None = None  # a double opt-in stands before these messages
+    # Of use only now ("the truck is coming"): outside its rule's send window a message is
+    # skipped (quiet hours), never held for the next opening.
+    stale_outside_window: bool = False
 
     def role(self, code) -> RecipientRole:
         return _by_code(self.roles, code, f"{self.code} has no role {code!r}")

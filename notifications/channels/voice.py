@@ -28,7 +28,7 @@ class VoiceChannel(ChannelBackend):
     kind = "voice"
 
     def address_for(self, recipient):
-        return recipient.phone
+        return recipient.phone if recipient.voice_phone is None else recipient.voice_phone
 
 
 class ConsoleVoice(VoiceChannel):
