@@ -46,7 +46,9 @@ def test_a2_the_request_leaves_once_committed_and_the_point_turns_pending(
     assert entry.text == request["Body"]  # the exact text is the proof
 
 
-@pytest.mark.parametrize(("text", "colour"), [("Oui", Colour.ACCEPTED), ("non merci", Colour.REFUSED)])
+@pytest.mark.parametrize(
+    ("text", "colour"), [("Oui", Colour.ACCEPTED), ("non merci", Colour.REFUSED)]
+)
 def test_a2_oui_turns_it_green_non_red_each_a_ledger_row(
     client, fake_provider, alice, bob, on_commit, text, colour
 ):
@@ -188,7 +190,10 @@ def test_a3_deleting_a_subscription_is_a_refusal_in_the_ledger(
     entry = ConsentRecord.objects.filter(address=ALICE_MOBILE).first()
     assert entry.kind == Kind.OPT_IN_REFUSED and entry.admin_user == bob
     assert not alice.contact_points.exists()
-    assert "supprimé" in alice.contracts.get().notes.first().text or alice.contracts.get().notes.exists()
+    assert (
+        "supprimé" in alice.contracts.get().notes.first().text
+        or alice.contracts.get().notes.exists()
+    )
 
 
 def test_a4_an_unknown_number_replying_changes_nothing_and_gets_no_reply(client, fake_provider):

@@ -85,9 +85,7 @@ def test_a5_buffer_alerts_the_first_n_then_the_next_as_each_is_served(
     assert not run.is_running  # every contract served: the run ends itself
 
 
-def test_a5_reverse_order_starts_from_the_routes_end(
-    fake_provider, street, nord, bob, on_commit
-):
+def test_a5_reverse_order_starts_from_the_routes_end(fake_provider, street, nord, bob, on_commit):
     with on_commit():
         services.start_run(nord, bob, mode=RouteRun.Mode.BUFFER, buffer_size=1, reverse=True)
     assert alerted(fake_provider) == [DORA_MOBILE]
