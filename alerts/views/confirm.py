@@ -49,11 +49,10 @@ def _point(token):
 
 
 def _question(point):
-    return _(
-        "Do you want %(company)s to tell you at %(address)s when its snow plough is coming?"
-    ) % {
+    contract = point.occupant.contracts.order_by("pk").first()
+    return _("Do you want %(company)s to tell you when its snow plough reaches %(address)s?") % {
         "company": point.company.name,
-        "address": point.address,
+        "address": contract.address if contract else "",
     }
 
 
