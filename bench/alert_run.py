@@ -43,9 +43,7 @@ def run(points, repeat):
     contracts = points // 2
     small_route = _domain(max(contracts // 10, 1), "Petite")
     big_route = _domain(contracts, "Grande")
-    print(
-        f"alert_run: one run -> {points:,} green contact points ({harness.machine()})"
-    )
+    print(f"alert_run: one run -> {points:,} green contact points ({harness.machine()})")
     small = _phase("engine", small_route)
     _empty()
     base, planned = [], []

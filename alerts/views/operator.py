@@ -68,7 +68,6 @@ def run(request, pk):
                 "stops": stops,
                 "counts": counts,
                 "expected_finish": batches.expected_finish(the_run.batch, counts),
-                "refresh_seconds": 15 if the_run.is_running else None,
             },
         )
 
