@@ -1,6 +1,7 @@
 """Contracts on routes, who to tell during snow removal, their contact points (A-1, A-2)."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +53,10 @@ class Contract(models.Model):
     @property
     def organisation(self):
         return self.company.organisation
+
+    def clean(self):
+        if self.route_id and self.company_id and self.route.company_id != self.company_id:
+            raise ValidationError({"route": _("This route belongs to another company.")})
 
 
 class Occupant(models.Model):

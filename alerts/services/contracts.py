@@ -25,6 +25,7 @@ def alertable(contracts=None):
 @transaction.atomic
 def save_contract(contract, actor=None):
     """Create or change a contract; each change is a line of its log."""
+    contract.clean()  # a route of another company is refused, whoever calls
     before = None if contract.pk is None else Contract.objects.filter(pk=contract.pk).first()
     contract.save()
     if before is None:

@@ -194,3 +194,27 @@ def test_a5_a_route_runs_once_at_a_time(fake_provider, street, nord, bob, on_com
         services.start_run(nord, bob)
     with pytest.raises(services.RunError):
         services.start_run(nord, bob)
+
+
+def test_n21_a5_a_paced_run_says_when_it_will_finish_before_it_sends(
+    fake_provider, street, nord, bob, on_commit, settings, monkeypatch, client
+):
+    settings.RELAIS_SEND_RATES = {"sms": 0.5}  # one text every two seconds
+    monkeypatch.setattr(outbox, "queue_sends", lambda rows, countdown=None: None)
+    with on_commit():
+        run = services.start_run(nord, bob)
+    counts = batches.counts(run.batch)
+    finish = batches.expected_finish(run.batch, counts)
+    assert counts.pending == 3
+    assert finish is not None and finish > run.started_at
+
+
+def test_a1_a_contract_cannot_take_another_companys_route(boreal, contracts, bob):
+    from django.core.exceptions import ValidationError
+
+    from alerts.models import Company
+
+    other = Company.objects.create(organisation=boreal.organisation, name="Autre")
+    contracts[0].route = Route.objects.create(company=other, name="Ailleurs")
+    with pytest.raises(ValidationError):
+        services.save_contract(contracts[0], bob)
