@@ -22,3 +22,17 @@ def confirm_url(point):
 
 def confirm_path(point):
     return reverse("alerts:confirm", args=[tokens.make_token(CONFIRM, point.pk)])
+
+
+VOICE = "alerts.voice"
+# The key is pressed during the call: a day covers a retried call, not a replayed one weeks on.
+VOICE_VALID_FOR = datetime.timedelta(days=1)
+
+
+def voice_url(point):
+    """Where Twilio posts the key pressed on the confirmation call (signed by Twilio too)."""
+    return tokens.signed_url("alerts:voice_answer", VOICE, point.pk)
+
+
+def read_voice_token(token):
+    return tokens.read_token(VOICE, token, max_age=VOICE_VALID_FOR)

@@ -173,6 +173,9 @@ class EventType:
     # Of use only now ("the truck is coming"): outside its rule's send window a message is
     # skipped (quiet hours), never held for the next opening.
     stale_outside_window: bool = False
+    # For a call that asks for a key (a voice double opt-in): (about) -> the signed URL
+    # Twilio posts the key to. None: the call only speaks.
+    voice_gather: Callable[[Any], str] | None = None
 
     def role(self, code) -> RecipientRole:
         return _by_code(self.roles, code, f"{self.code} has no role {code!r}")

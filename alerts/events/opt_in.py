@@ -1,6 +1,8 @@
 """The confirmation request a new contact point gets (SPEC A-2, A-3): SMS "OUI / NON", or an
 email with a signed link. Mandatory, high priority, never to a number that texted STOP."""
 
+import datetime
+
 from django.utils.translation import gettext_lazy as _
 
 from alerts import tokens
@@ -28,6 +30,7 @@ def _method_is(method):
 
 BY_SMS = Condition("by_sms", _("The contact point is a mobile number"), _method_is("sms"))
 BY_EMAIL = Condition("by_email", _("The contact point is an email address"), _method_is("email"))
+BY_VOICE = Condition("by_voice", _("The contact point is a number to call"), _method_is("voice"))
 
 
 def context(point, data):
@@ -46,6 +49,14 @@ SMS_FR = (
 SMS_EN = (
     "{{ company }} - Snow removal alerts for {{ address }}. Reply YES to get them, NO to "
     "decline. STOP to receive nothing more."
+)
+VOICE_FR = (
+    "Bonjour. Ici {{ company }}. Voulez-vous être prévenu par téléphone quand la déneigeuse "
+    "arrive au {{ address }} ? Appuyez sur 1 pour accepter, sur 2 pour refuser."
+)
+VOICE_EN = (
+    "Hello. This is {{ company }}. Do you want a call when the snow plough reaches "
+    "{{ address }}? Press 1 to accept, 2 to decline."
 )
 EMAIL_FR = (
     "Confirmez vos alertes de déneigement",
@@ -76,11 +87,12 @@ OPT_IN_REQUEST = register(
             Variable("confirm_url", _("Confirmation link"), "https://relais.example/alerts/c/…/"),
         ],
         context=context,
-        conditions=[BY_SMS, BY_EMAIL, COMPANY_ON],
+        conditions=[BY_SMS, BY_EMAIL, BY_VOICE, COMPANY_ON],
         priority=Priority.HIGH,
         mandatory=True,
         opt_in=OptIn(PURPOSE, request=True),
         link=lambda point: "",
+        voice_gather=tokens.voice_url,
         default_rules=[
             rule(
                 "alerts.opt_in_request/sms",
@@ -95,6 +107,14 @@ OPT_IN_REQUEST = register(
                 ["contact_point"],
                 {"email": {"fr": EMAIL_FR, "en": EMAIL_EN}},
                 conditions=["by_email", "company_on"],
+            ),
+            rule(
+                "alerts.opt_in_request/voice",
+                _("Call a new number to confirm (keypad: 1 yes, 2 no)"),
+                ["contact_point"],
+                {"voice": {"fr": ("", VOICE_FR), "en": ("", VOICE_EN)}},
+                conditions=["by_voice", "company_on"],
+                send_window=(datetime.time(8, 0), datetime.time(20, 0), ["voice"]),
             ),
         ],
     )

@@ -149,6 +149,23 @@ def answer_by_link(point, accepted, text, page):
     )
 
 
+def answer_by_keypad(point, digit, call_sid):
+    """The key pressed on the confirmation call: 1 yes, 2 no; None for any other key."""
+    if digit not in ("1", "2"):
+        return None
+    return opt_in.answer(
+        point.company.organisation,
+        PURPOSE,
+        point.method,
+        point.address,
+        digit == "1",
+        method=ConsentRecord.Method.PROVIDER,  # Twilio's keypad gather, signed by Twilio
+        keyword=digit,
+        text=_("Key %(digit)s pressed on the confirmation call") % {"digit": digit},
+        provider_message_id=call_sid[:255],
+    )
+
+
 def confirm_in_back_office(point, accepted, actor, text):
     """A manager records the answer the person gave them (on the phone, at the counter)."""
     return opt_in.answer(

@@ -210,3 +210,35 @@ def test_a1_a_switched_off_company_sends_no_confirmation(fake_provider, alice, b
         point = services.add_contact_point(alice, "sms", ALICE_MOBILE, bob)
     assert fake_provider.sent("sms") == []
     assert colour_of(point) == Colour.RECEIVED
+
+
+def voice_post(client, url, data, token="twilio-test-token"):
+    from twilio.request_validator import RequestValidator
+
+    signature = RequestValidator(token).compute_signature("http://127.0.0.1:8000" + url, data)
+    return client.post(url, data, headers={"X-Twilio-Signature": signature})
+
+
+@pytest.mark.parametrize(("digit", "colour"), [("1", Colour.ACCEPTED), ("2", Colour.REFUSED)])
+def test_a2_a_number_to_call_confirms_on_the_keypad_through_a_signed_callback(
+    client, fake_provider, alice, bob, on_commit, digit, colour
+):
+    with on_commit():
+        point = services.add_contact_point(alice, "voice", "+1 450 234 5678", bob)
+    (call,) = fake_provider.sent("call")
+    twiml = call.body["Twiml"]
+    assert "<Gather" in twiml and "Appuyez sur 1 pour accepter" in twiml
+    url = re.search(r'action="http://127\.0\.0\.1:8000(/alerts/voice/[^"]+/)"', twiml).group(1)
+    assert client.post(url, {"Digits": digit}).status_code == 403  # not signed by Twilio
+    assert colour_of(point) == Colour.PENDING
+    answer = voice_post(client, url, {"Digits": "7", "CallSid": "CA1"})
+    assert "<Say" in answer.content.decode() and colour_of(point) == Colour.PENDING
+    voice_post(client, url, {"Digits": digit, "CallSid": "CA1"})
+    assert colour_of(point) == colour
+    entry = ConsentRecord.objects.filter(address="+14502345678").first()
+    assert entry.keyword == digit and entry.provider_message_id == "CA1"
+    assert disagreements() == []
+
+
+def test_a2_a_tampered_voice_callback_is_refused(client, fake_provider):
+    assert voice_post(client, "/alerts/voice/junk/", {"Digits": "1"}).status_code == 404
