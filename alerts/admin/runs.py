@@ -1,7 +1,7 @@
 """Route runs and broadcasts (A-5, A-10): each leads to the engine's one batch page."""
 
 from django.contrib import admin, messages
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -95,9 +95,7 @@ class BroadcastAdmin(OrganisationScopedAdmin):
     def send_view(self, request, company_id):
         companies = Company.objects.filter(organisation__in=managed_organisations(request.user))
         company = companies.filter(pk=company_id).first()
-        if company is None:
-            from django.http import Http404
-
+        if company is None:  # another organisation's, or none
             raise Http404
         form = BroadcastForm(request.POST or None, company=company)
         preview = None

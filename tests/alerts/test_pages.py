@@ -98,10 +98,12 @@ def test_a5_the_routes_admin_button_starts_a_run_and_leads_to_its_batch_page(
     page = bob_client.get(answer.url).content.decode()
     assert "Nord" in page
     assert batches.counts(run.batch).sent == 3
+    route_page = bob_client.get(reverse("admin:alerts_route_change", args=[nord.pk]))
+    assert answer.url in route_page.content.decode()  # the route lists its runs
 
 
 def test_a2_the_contact_points_admin_shows_each_colour_and_refuses_duplicates(
-    bob_client, fake_provider, street, alice, carl
+    bob_client, fake_provider, street, alice, carl, on_commit
 ):
     page = bob_client.get(reverse("admin:alerts_contactpoint_changelist")).content.decode()
     assert "alerts-accepted" in page and "#2e7d32" in page
@@ -117,6 +119,14 @@ def test_a2_the_contact_points_admin_shows_each_colour_and_refuses_duplicates(
     )
     assert answer.status_code == 200 and "Alice Tremblay" in answer.content.decode()
     assert not eve.contact_points.exists()
+    with on_commit():
+        answer = bob_client.post(
+            reverse("admin:alerts_contactpoint_add"),
+            {"occupant": eve.pk, "method": "sms", "address": "+1 514 234 5681"},
+        )
+    assert answer.status_code == 302
+    assert eve.contact_points.get().address == "+15142345681"
+    assert len(sent_to(fake_provider, "sms", "+15142345681")) == 1  # its request left
 
 
 def test_a8_the_delivery_log_finds_what_was_sent_to_a_number_as_typed(
