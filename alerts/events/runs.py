@@ -73,7 +73,7 @@ def context(contract, data):
 
 SMS_FR = (
     "{{ company }} - Déneigement au {{ address }} vers {{ expected_time }}. Merci de libérer "
-    "l'entrée (voiture, bacs). STOP pour ne plus recevoir d'alertes."
+    "votre entrée (voiture, bacs). STOP pour ne plus recevoir ces alertes."
 )
 SMS_EN = (
     "{{ company }} - Snow removal at {{ address }} around {{ expected_time }}. Please clear "

@@ -181,20 +181,36 @@ def test_a10_a_broadcast_reaches_the_contracts_chosen_and_resends_the_failed(
     preview = bob_client.post(
         url, {"message": "Tempête", "cities": "Laval", "enabled_only": "on", "preview": "1"}
     )
-    assert "2" in preview.content.decode()
-    fake_provider.fail = lambda request: (
-        (500, {"message": "down"}) if request.body.get("To") == CARL_MOBILE else None
+    assert (
+        "2 contrats" in preview.content.decode() or "choose 2 contracts" in preview.content.decode()
     )
+    assert not Broadcast.objects.exists()  # counting sends nothing
+    from tests.fake_provider import twilio_error
+
+    fake_provider.fail = lambda request: (
+        twilio_error(21614) if request.body.get("To") == CARL_MOBILE else None
+    )  # Carl's number cannot take texts today
     with on_commit():
         answer = bob_client.post(
             url, {"message": "Tempête cette nuit", "cities": "Laval", "enabled_only": "on"}
         )
     broadcast = Broadcast.objects.get()
     assert answer.url == reverse("admin:notifications_batch_change", args=[broadcast.batch_id])
-    assert sorted(r.body["To"] for r in fake_provider.sent("sms")) >= [ALICE_MOBILE]
-    assert DORA_MOBILE not in [r.body["To"] for r in fake_provider.sent("sms")]  # Montréal
+    texted = [r.body["To"] for r in fake_provider.sent("sms")]
+    assert sorted(texted) == [ALICE_MOBILE, CARL_MOBILE]  # not Dora, in Montréal
+    assert "Tempête cette nuit" in fake_provider.sent("sms")[0].body["Body"]
     counts = batches.counts(broadcast.batch)
-    assert counts.targeted == 2
+    assert (counts.targeted, counts.sent, counts.failed) == (2, 1, 1)
+    page = bob_client.get(answer.url).content.decode()
+    assert "resend-failed" in page
+    fake_provider.fail = None
+    with on_commit():
+        bob_client.post(
+            reverse("admin:notifications_batch_resend_failed", args=[broadcast.batch_id])
+        )
+    counts = batches.counts(broadcast.batch)
+    assert (counts.sent, counts.failed) == (2, 0)
+    assert [r.body["To"] for r in fake_provider.sent("sms")].count(CARL_MOBILE) == 2
 
 
 def test_a10_a_broadcast_on_a_switched_off_company_is_refused(bob_client, street, boreal):

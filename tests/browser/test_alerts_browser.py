@@ -20,6 +20,17 @@ TABLET = {"width": 768, "height": 1024}
 NUMBERS = ["+15142345678", "+15142345679", "+15142345680"]
 
 
+@pytest.fixture(autouse=True)
+def _deliveries_gone_before_the_flush():
+    """The live server's tests end with a flush of every table; the batch tally's triggers
+    (notifications, migration 0014) would count a delivery deleted after its batch, and
+    fail the flush's commit. Deleted first, the tally follows them while the batch is there."""
+    yield
+    from notifications.models import Delivery
+
+    Delivery.objects.all().delete()
+
+
 def _daytime():
     """A zone where it is daytime now: texts go out between 07:00 and 20:00 only."""
     zones = ["America/Toronto", "Europe/Paris", "Asia/Kolkata", "Asia/Tokyo", "Pacific/Auckland"]
