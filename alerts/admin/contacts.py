@@ -3,6 +3,7 @@ request leaves), resend it, record an answer given by phone, delete the subscrip
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
@@ -20,6 +21,7 @@ from alerts.services.contacts import (
     normalised,
     refuse_duplicates,
 )
+from notifications.channels.kinds import PHONE_CHANNELS
 
 
 class ContactPointInline(OrganisationScopedInline):
@@ -60,6 +62,27 @@ class OccupantAdmin(OrganisationScopedAdmin):
         return format_html('<a href="{}">{}</a>', url, gettext("Add a contact point"))
 
 
+class ColourFilter(admin.SimpleListFilter):
+    """Who is yellow, who said STOP: the colours, read in the list's own query."""
+
+    title = _("state")
+    parameter_name = "colour"
+
+    def lookups(self, request, model_admin):
+        return Colour.choices
+
+    def queryset(self, request, queryset):
+        phone = Q(method__in=PHONE_CHANNELS, number_stopped=True)
+        value = self.value()
+        if value == Colour.STOP:
+            return queryset.filter(phone)
+        if value == Colour.RECEIVED:
+            return queryset.filter(consent_state=None).exclude(phone)
+        if value in Colour.values:
+            return queryset.filter(consent_state=value).exclude(phone)
+        return queryset
+
+
 class ContactPointForm(forms.ModelForm):
     class Meta:
         model = ContactPoint
@@ -85,7 +108,7 @@ class ContactPointAdmin(OrganisationScopedAdmin):
     organisation_path = "company__organisation"
     form = ContactPointForm
     list_display = ["address", "method", "occupant", "state", "company", "created_at", "log"]
-    list_filter = ["method", "company"]
+    list_filter = [ColourFilter, "method", "company"]
     # Exact matches on an index (A-8): a phone as typed, an email in any case.
     search_fields = ["=address"]
     show_full_result_count = False

@@ -72,8 +72,8 @@ def context(contract, data):
 
 
 SMS_FR = (
-    "{{ company }} - Déneigement au {{ address }} vers {{ expected_time }}. Merci de libérer "
-    "votre entrée (voiture, bacs). STOP pour ne plus recevoir ces alertes."
+    "{{ company }} - Déneigement au {{ address }} vers {{ expected_time }}. Libérez votre "
+    "entrée (voiture, bacs). STOP pour ne plus recevoir ces alertes."
 )
 SMS_EN = (
     "{{ company }} - Snow removal at {{ address }} around {{ expected_time }}. Please clear "

@@ -219,3 +219,31 @@ def test_a10_a_broadcast_on_a_switched_off_company_is_refused(bob_client, street
     url = reverse("admin:alerts_broadcast_send", args=[boreal.pk])
     answer = bob_client.post(url, {"message": "Tempête", "enabled_only": "on"})
     assert answer.status_code == 200 and not Broadcast.objects.exists()
+
+
+def test_a2_the_contact_points_list_filters_by_colour(
+    bob_client, client, fake_provider, street, on_commit
+):
+    from tests.alerts.conftest import reply
+
+    reply(client, CARL_MOBILE, "STOP")
+    url = reverse("admin:alerts_contactpoint_changelist")
+    stopped = bob_client.get(url, {"colour": "stop"}).content.decode()
+    assert CARL_MOBILE in stopped and ALICE_MOBILE not in stopped
+    green = bob_client.get(url, {"colour": "accepted"}).content.decode()
+    assert ALICE_MOBILE in green and CARL_MOBILE not in green
+
+
+@pytest.mark.parametrize("code", ["alerts.truck_coming", "alerts.opt_in_request"])
+def test_a6_each_shipped_sms_with_its_example_values_is_one_gsm7_segment(code):
+    """é and è are GSM-7, ê and ç are not: the shipped texts keep to one segment (one price)."""
+    from notifications.channels.sms import segment_info
+    from notifications.events import get_event_type
+    from notifications.models import MessageTemplate
+    from notifications.templating import render
+
+    example = get_event_type(code).example_context()
+    for sms in MessageTemplate.objects.filter(rule__event_code=code, channel="sms"):
+        body = render("", sms.body, "", example, sms.language, "America/Toronto").body
+        length = segment_info(body)
+        assert (length.encoding, length.segments) == ("GSM-7", 1), (sms.language, length)

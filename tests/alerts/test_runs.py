@@ -218,3 +218,16 @@ def test_a1_a_contract_cannot_take_another_companys_route(boreal, contracts, bob
     contracts[0].route = Route.objects.create(company=other, name="Ailleurs")
     with pytest.raises(ValidationError):
         services.save_contract(contracts[0], bob)
+
+
+def test_a2_the_person_told_is_the_one_to_contact_not_the_contract_holder(
+    fake_provider, street, nord, contracts, bob, on_commit
+):
+    contracts[0].holder = "Gestion Immobilière Laval inc."
+    services.save_contract(contracts[0], bob)
+    with on_commit():
+        services.start_run(nord, bob)
+    (email,) = sent_to(fake_provider, "email", "alice@example.org")
+    assert email["to"][0]["name"] == "Alice Tremblay"
+    assert "Bonjour Alice Tremblay" in email["textContent"]
+    assert "Gestion Immobilière" not in email["textContent"]
