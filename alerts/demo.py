@@ -23,6 +23,7 @@ STREETS = ["rue des Érables", "rue du Lac", "boulevard des Pins", "rue Principa
 FIRST = ["Alice", "Benoît", "Chloé", "Denis", "Émilie", "François", "Geneviève", "Hugo"]
 LAST = ["Tremblay", "Gagnon", "Roy", "Côté", "Bouchard", "Gauthier", "Morin", "Lavoie"]
 # The colour each person's points end in, in turn: every state is on screen.
+HOW = {"sms": Method.SMS, "email": Method.LINK, "voice": Method.PROVIDER}  # a reply, a link, a key
 STATES = ["accepted", "accepted", "accepted", "pending", "received", "refused", "stop"]
 
 
@@ -81,6 +82,8 @@ def _contracts(company, city, route_names, count, bob, number):
         if n % 2 == 0:
             email = f"{_name(n).lower().replace(' ', '.')}.{n}@example.org"
             _point(company, occupant, "email", email, state if state != "stop" else "accepted", bob)
+        if n % 10 == 3:  # a landline to call, answered on the keypad
+            _point(company, occupant, "voice", f"+1450{next(number):07d}", "accepted", bob)
 
 
 def _point(company, occupant, method, address, state, bob):
@@ -98,9 +101,9 @@ def _point(company, occupant, method, address, state, bob):
         return
     record(Kind.OPT_IN_REQUESTED, method=Method.SYSTEM, **common)
     if state in ("accepted", "stop"):
-        record(Kind.OPT_IN_GIVEN, method=Method.SMS if method == "sms" else Method.LINK, **common)
+        record(Kind.OPT_IN_GIVEN, method=HOW[method], **common)
     elif state == "refused":
-        record(Kind.OPT_IN_REFUSED, method=Method.SMS if method == "sms" else Method.LINK, **common)
+        record(Kind.OPT_IN_REFUSED, method=HOW[method], **common)
     if state == "stop":
         record(
             Kind.STOP, channel="sms", address=address, method=Method.SMS, keyword="STOP",

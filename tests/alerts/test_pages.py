@@ -247,3 +247,22 @@ def test_a6_each_shipped_sms_with_its_example_values_is_one_gsm7_segment(code):
         body = render("", sms.body, "", example, sms.language, "America/Toronto").body
         length = segment_info(body)
         assert (length.encoding, length.segments) == ("GSM-7", 1), (sms.language, length)
+
+
+def test_a2_a_manager_records_an_acceptance_given_by_phone_but_not_over_a_stop(
+    bob_client, client, fake_provider, alice, carl, bob, on_commit
+):
+    from alerts.consent import Colour, colour_of
+    from notifications.consent.models import ConsentRecord
+    from tests.alerts.conftest import reply
+
+    with on_commit():
+        asked = services.add_contact_point(alice, "voice", "+1 450 234 5678", bob)
+        stopped = services.add_contact_point(carl, "sms", CARL_MOBILE, bob)
+    reply(client, CARL_MOBILE, "STOP")
+    url = reverse("admin:alerts_contactpoint_changelist")
+    bob_client.post(url, {"action": "accept_by_phone", "_selected_action": [asked.pk, stopped.pk]})
+    assert colour_of(asked) == Colour.ACCEPTED
+    assert colour_of(stopped) == Colour.STOP
+    entry = ConsentRecord.objects.filter(address=asked.address).first()
+    assert entry.method == "admin" and entry.admin_user == bob
