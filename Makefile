@@ -20,6 +20,10 @@ $(VENV)/.test-deps: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $@ $(VENV)/.run-deps
 
 ## run: web + Celery worker (high, default, bulk) + beat, with demo data. Ctrl-C stops all.
+# Telegram in development: the platform's bot is a fake Bot API on 127.0.0.1 (Procfile.dev).
+run: export TELEGRAM_API_BASE ?= http://127.0.0.1:$(or $(RELAIS_FAKE_TELEGRAM_PORT),8026)
+run: export TELEGRAM_BOT_TOKEN ?= 0:relais-demo
+run: export TELEGRAM_BOT_USERNAME ?= relais_demo_bot
 run: $(VENV)/.run-deps
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo

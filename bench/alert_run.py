@@ -164,7 +164,7 @@ def engine(route_id):
     from notifications.models import Delivery, Event
 
     outbox.queue_sends = lambda rows, countdown=None: None  # planning only
-    outbox.publisher.submit = lambda event_id, priority: None  # planned below, in this process
+    # Not eager: no relay runs here, the event waits in its table; it is planned below.
     route = Route.objects.get(pk=route_id)
     start_rss = harness.peak_rss_mb()
     with harness.counting_queries() as counter, harness.Timer() as timer:

@@ -2,7 +2,8 @@
 
     python bench/alert_urgent.py --points 20000 --latency-ms 20
 
-Real workers on Redis, one pool per queue as production runs them (DESIGN): `bulk`
+Real workers on Redis and the relay process, one worker pool per queue as production
+runs them (DESIGN): `bulk`
 for the run's fan-out, `high,default` for the rest; anymail's Brevo backend sends to
 the fake provider on 127.0.0.1, which answers after --latency-ms. First, on the idle
 system, an urgent message (a security code: high priority) is emitted --tries times and
@@ -42,6 +43,7 @@ def run(args):
     env = _worker_env(provider)
     try:
         with (
+            harness.relay(interval=0.01),  # puts new events on the broker, as in production
             harness.celery_workers(1, 16, queues="bulk", name="bulk", **env),
             harness.celery_workers(1, 4, queues="high,default", name="urgent", **env),
         ):

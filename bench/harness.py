@@ -273,6 +273,22 @@ def celery_workers(
         stop(processes)
 
 
+@contextlib.contextmanager
+def relay(interval=0.01):
+    """The relay process (`manage.py relay_events`) on the bench database and broker."""
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "relay_events", "--interval", str(interval)],
+        cwd=ROOT,
+        env=os.environ,
+        stdout=subprocess.DEVNULL,
+        preexec_fn=die_with_parent,
+    )
+    try:
+        yield process
+    finally:
+        stop([process])
+
+
 def _wait_until_ready(processes, timeout=60):
     from config.celery import app
 

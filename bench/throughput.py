@@ -2,8 +2,9 @@
 
     python bench/throughput.py --n 10000 --latency-ms 20
 
-Two Celery worker processes on Redis send email through the real anymail
-Brevo backend to the fake provider (tests/fake_provider.py) on 127.0.0.1,
+Two Celery worker processes on Redis (the relay process queues the event)
+send email through the real anymail Brevo backend to the fake provider
+(tests/fake_provider.py) on 127.0.0.1,
 which answers after --latency-ms. Baseline: a bare Celery task making the
 same HTTP POST (bench/tasks.py), on the same workers. The engine run starts
 at `emit` and ends when the last delivery is `sent`, so it includes planning.
@@ -47,9 +48,12 @@ def run(args):
     )
     provider = FakeProvider(latency=args.latency_ms / 1000, keep_alive=True).start()
     try:
-        with harness.celery_workers(
-            args.processes, args.concurrency, pool=args.pool, **_worker_env(provider)
-        ) as workers:
+        with (
+            harness.relay(),
+            harness.celery_workers(
+                args.processes, args.concurrency, pool=args.pool, **_worker_env(provider)
+            ) as workers,
+        ):
             _run_engine(_domain(200), provider)  # warm up; its request is the baseline's
             request = provider.received[-1]
             base = _with_cpu(workers, lambda: _run_baseline(request, provider, args.n))

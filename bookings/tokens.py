@@ -58,3 +58,17 @@ def spend(token, booking, action):
     except IntegrityError:
         return False
     return True
+
+
+# The check-in code printed at a resource (B-1): signed so that nobody checks in from a
+# guessed address without having seen the poster; it never expires, as posters stay up.
+RESOURCE_CHECK_IN = "bookings.resource-check-in"
+
+
+def resource_check_in_url(resource):
+    return tokens.signed_url("bookings:check_in_at_resource", RESOURCE_CHECK_IN, resource.pk)
+
+
+def read_resource_check_in(token):
+    """The resource id behind a poster's code; `signing.BadSignature` if it is not one."""
+    return tokens.read_token(RESOURCE_CHECK_IN, token)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bookings.views import one_tap, payments, portal
+from bookings.views import check_in, one_tap, payments, portal
 
 app_name = "bookings"
 urlpatterns = [
@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/add-ons/", portal.add_add_ons, name="add_add_ons"),
     path("<int:pk>/pay/", payments.pay, name="pay"),
     path("payments/callback/", payments.callback, name="payment_callback"),
+    path("check-in/<str:token>/", check_in.at_resource, name="check_in_at_resource"),
     path("tap/<str:action>/<str:token>/", one_tap.one_tap, name="one_tap"),
     path("notifications/", portal.subscriptions, name="subscriptions"),
 ]

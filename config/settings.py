@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "axes",  # login lock-outs (see "Guessing and flooding" below)
     "csp",  # Content-Security-Policy (see "Headers" below)
+    "health_check",  # /health/ for production monitoring (config/health.py)
     "accounts",
     "notifications",
     "requests_center",
@@ -246,6 +247,8 @@ RELAIS_CHANNELS = {
     "sms": env.string("SMS_BACKEND", "notifications.channels.sms.ConsoleSMS"),
     "push": env.string("PUSH_BACKEND", "notifications.channels.push.ConsolePush"),
     "voice": env.string("VOICE_BACKEND", "notifications.channels.voice.ConsoleVoice"),
+    "telegram": "notifications.channels.telegram.TelegramChannel",
+    "whatsapp": env.string("WHATSAPP_BACKEND", "notifications.channels.whatsapp.ConsoleWhatsApp"),
 }
 TWILIO_ACCOUNT_SID = env.string("TWILIO_ACCOUNT_SID", "")
 TWILIO_AUTH_TOKEN = env.string("TWILIO_AUTH_TOKEN", "")
@@ -253,6 +256,14 @@ TWILIO_SMS_FROM = env.string("TWILIO_SMS_FROM", "")  # a number in E.164, or a m
 TWILIO_VOICE_FROM = env.string("TWILIO_VOICE_FROM", "")
 TWILIO_API_URL = env.string("TWILIO_API_URL", "")  # default: Twilio's own
 FIREBASE_CREDENTIALS_FILE = env.string("FIREBASE_CREDENTIALS_FILE", "")
+TWILIO_WHATSAPP_FROM = env.string("TWILIO_WHATSAPP_FROM", "")  # the WhatsApp sender, E.164
+# Telegram (SPEC C-6): the platform's bot, for organisations that connect none of their own.
+# The Bot API's address is a setting so development and tests talk to a fake on 127.0.0.1.
+TELEGRAM_BOT_TOKEN = env.string("TELEGRAM_BOT_TOKEN", "")
+TELEGRAM_BOT_USERNAME = env.string("TELEGRAM_BOT_USERNAME", "")
+TELEGRAM_API_BASE = env.string("TELEGRAM_API_BASE", "https://api.telegram.org").rstrip("/")
+# Integrations' secrets are encrypted with this Fernet key (default: derived from SECRET_KEY).
+RELAIS_ENCRYPTION_KEY = env.string("RELAIS_ENCRYPTION_KEY", "")
 
 # Celery: three queues so a mass alert (bulk) never delays an urgent message
 # (high). Tasks are acknowledged after they run and given back if the worker
@@ -317,6 +328,9 @@ CELERY_TIMEZONE = TIME_ZONE
 # Django's own age limit around each task instead.
 if DATABASES["default"]["CONN_MAX_AGE"]:
     CELERY_DB_REUSE_MAX = 2**31
+# How often the relay (notifications/relay.py) looks for new events when it found none:
+# the most an event waits, on an idle system, before its planning is on the broker.
+RELAIS_RELAY_INTERVAL = env.number("RELAIS_RELAY_INTERVAL", 0.1)
 # First wait before a failed send is retried, doubled at each retry (capped at 5 min).
 RELAIS_RETRY_BASE_SECONDS = env.integer("RELAIS_RETRY_BASE_SECONDS", 10)
 # Sending (SPEC N-21): deliveries due together go out in tasks of this many, each task's

@@ -2,9 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from config.health import RelaisHealthView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("health/", RelaisHealthView.as_view(), name="health"),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("requests/", include("requests_center.urls")),
     path("visits/", include("visitors.urls")),

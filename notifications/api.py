@@ -15,9 +15,9 @@ from notifications.planning import cancel_target, replan_target
 def emit(code, target, /, actor=None, organisation=None, batch=None, **data):
     """Record that `code` happened to `target`, in the caller's transaction (SPEC N-8).
 
-    Planning is published once the transaction commits, by a thread of this
-    process: the caller waits for its row, never for the broker. If the broker
-    is down then, the stored event waits for the sweeper. `batch`: the fan-out
+    The relay (notifications/relay.py) publishes its planning once the transaction
+    commits: the caller pays for its row, never for the broker. If the broker is
+    down then, the stored event waits in the table. `batch`: the fan-out
     (route run, broadcast) whose counts its deliveries join (`notifications.batches`).
     """
     event_type = get_event_type(code)  # an unknown code fails here, loudly

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from notifications.events import Priority, UnknownEvent, get_event_type
+from notifications.events import UnknownEvent, priority_of
 from notifications.models import Delivery, Event
 from notifications.outbox import queue_plannings, send_on_commit
 from notifications.planning import plan
@@ -120,17 +120,10 @@ def sweep(now=None):
         .order_by("created_at")
         .values_list("pk", "code")[:DISPATCH_BATCH]
     )
-    queue_plannings([(event_id, _priority(code)) for event_id, code in unplanned])
+    queue_plannings([(event_id, priority_of(code)) for event_id, code in unplanned])
     expired = _requeue(Status.SENDING, claimed_at__lt=now - SENDING_LEASE, now=now)
     forgotten = _requeue(Status.QUEUED, updated_at__lt=now - QUEUED_GRACE, now=now)
     return {"events": len(unplanned), **expired, **forgotten}
-
-
-def _priority(code):
-    try:
-        return get_event_type(code).priority
-    except UnknownEvent:
-        return Priority.DEFAULT
 
 
 def _requeue(status, now, **older_than):

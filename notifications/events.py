@@ -262,6 +262,14 @@ def get_event_type(code: str) -> EventType:
         ) from None
 
 
+def priority_of(code: str) -> str:
+    """The queue an event's planning goes to; an event no app declares any more, default."""
+    try:
+        return get_event_type(code).priority
+    except UnknownEvent:
+        return Priority.DEFAULT
+
+
 def catalog() -> list[EventType]:
     """Every declared event type, by code."""
     return sorted(_registry.values(), key=lambda event_type: event_type.code)

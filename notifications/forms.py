@@ -6,6 +6,8 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from notifications.channels import get_backend
+from notifications.channels.kinds import AUTOMATED_CHANNELS
 from notifications.channels.sms import segment_info
 from notifications.events import (
     COMMON_VARIABLES,
@@ -15,6 +17,7 @@ from notifications.events import (
     groups,
     mandatory_groups,
 )
+from notifications.messengers.integrations import is_connected
 from notifications.models import Channel, MessageTemplate, Preference, Rule, Suppression
 from notifications.recipients import as_e164
 from notifications.suppressions import is_known_address
@@ -49,7 +52,9 @@ class RuleForm(forms.ModelForm):
 
     event_code = forms.ChoiceField(label=_("Event"))
     roles = _checkboxes(label=_("Recipients"))
-    channels = _checkboxes(label=_("Channels"), choices=Channel.choices)
+    channels = _checkboxes(
+        label=_("Channels"), choices=[(c.value, c.label) for c in AUTOMATED_CHANNELS]
+    )
     conditions = _checkboxes(
         label=_("Conditions"),
         required=False,
@@ -134,7 +139,19 @@ class RuleForm(forms.ModelForm):
         cleaned = super().clean()
         cleaned["offset_minutes"] = self._offset_minutes(cleaned)
         self._check_send_window(cleaned)
+        self._check_connected(cleaned)
         return cleaned
+
+    def _check_connected(self, cleaned):
+        """A messenger is offered once the organisation (or the platform) connected it (C-6)."""
+        organisation = cleaned.get("organisation")
+        for channel in cleaned.get("channels") or []:
+            if not is_connected(channel, organisation):
+                message = _(
+                    "%(channel)s is not connected for this organisation: connect it under "
+                    "Integrations first."
+                ) % {"channel": Channel(channel).label}
+                self.add_error("channels", message)
 
     def _offset_minutes(self, cleaned):
         if not cleaned.get("anchor"):
@@ -202,9 +219,12 @@ class MessageTemplateForm(forms.ModelForm):
                 "encoding": length.encoding,
                 "segments": length.segments,
             }
+        if self.instance.pk and self.instance.channel == Channel.WHATSAPP:
+            self.fields["body"].help_text += " · " + _whatsapp_approval(self.instance)
 
     def clean(self):
         cleaned = super().clean()
+        self._check_length(cleaned)
         for name, is_html in (("subject", False), ("body", False), ("html", True)):
             if name in cleaned:
                 cleaned[name] = one_line_ending(cleaned[name])
@@ -214,6 +234,28 @@ class MessageTemplateForm(forms.ModelForm):
                 except TemplateProblem as problem:
                     self.add_error(name, str(problem))
         return cleaned
+
+    def _check_length(self, cleaned):
+        channel, body = cleaned.get("channel"), cleaned.get("body") or ""
+        limit = get_backend(channel).text_limit if channel else None
+        if limit and len(body) > limit:
+            message = _(
+                "A %(channel)s message holds at most %(limit)s characters; "
+                "this text has %(length)s."
+            )
+            params = {"channel": Channel(channel).label, "limit": limit, "length": len(body)}
+            self.add_error("body", message % params)
+
+
+def _whatsapp_approval(template):
+    """Whether WhatsApp approved the template: outside 24 hours, only approved ones are sent."""
+    approval = getattr(template, "whatsapp_approval", None)
+    if approval is not None:
+        return _("Approved by WhatsApp (%(sid)s).") % {"sid": approval.content_sid}
+    return _(
+        "Not approved by WhatsApp: it is sent only to people who wrote in the last 24 hours; "
+        "add its Content SID under “Approved WhatsApp templates”."
+    )
 
 
 class MessageTemplateFormSet(BaseInlineFormSet):

@@ -36,9 +36,17 @@ class DeliveryQuerySet(TargetQuerySet):
     def concerning(self, obj):
         """Deliveries whose event's target is `obj`, or which are about `obj` (SPEC N-18)."""
         kind = ContentType.objects.get_for_model(obj)
-        return self.filter(
-            Q(target_type=kind, target_id=obj.pk) | Q(about_type=kind, about_id=obj.pk)
-        )
+        targeted = Q(target_type=kind, target_id=obj.pk)
+        about = Q(about_type=kind, about_id=obj.pk)
+        # Most objects are only ever targets (a request) or only ever what messages are
+        # about (a contract of a route run). Asked for one condition, the database reads
+        # its index newest first and stops after a page; asked for both, it must gather
+        # every row of each before ordering them: only when both really have rows.
+        if not Delivery.objects.filter(about).exists():
+            return self.filter(targeted)
+        if not Delivery.objects.filter(targeted).exists():
+            return self.filter(about)
+        return self.filter(targeted | about)
 
 
 class Batch(models.Model):
@@ -142,6 +150,8 @@ class Event(models.Model):
         verbose_name=_("batch"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Put on the broker by the relay (notifications/relay.py); empty: waiting for it.
+    queued_at = models.DateTimeField(_("queued"), null=True, blank=True, editable=False)
     planned_at = models.DateTimeField(_("planned"), null=True, blank=True)
     # Planning that raised: how often, and why (the sweeper gives up after a few tries).
     planning_attempts = models.PositiveSmallIntegerField(_("planning attempts"), default=0)
@@ -156,7 +166,8 @@ class Event(models.Model):
         # With the primary key and the foreign keys to organisation (its deletion, the
         # admin's scope) and actor (a person's erasure sets it to null):
         indexes = [
-            # the sweeper: events left unplanned, oldest first;
+            # the relay (events not queued yet) and the sweeper (left unplanned), oldest
+            # first: only the events in flight are in it;
             models.Index(
                 fields=["created_at"], condition=Q(planned_at=None), name="event_unplanned"
             ),
@@ -521,7 +532,9 @@ class Delivery(models.Model):
         ordering = ["-created_at"]
         # Every write of a delivery (planned, claimed, sent, delivered...) writes an entry
         # in each of these: only those a query reads, each said by whom. With the primary
-        # key (the log's order, newest first) and the foreign keys to event and rule.
+        # key and the foreign keys to event and rule. The log reads newest first by
+        # creation time, so that each of its filters — a day, a status, an organisation,
+        # or several — walks one index in the page's own order and stops after a page.
         constraints = [
             # Planning's duplicates: a replayed event plans nothing new.
             models.UniqueConstraint(fields=["dedupe_key"], name="delivery_dedupe_key"),
@@ -529,19 +542,28 @@ class Delivery(models.Model):
         indexes = [
             # dispatch_due: scheduled rows whose time has come.
             models.Index(fields=["send_at"], condition=Q(status="scheduled"), name="delivery_due"),
+            # The whole log (a superuser's) and its date filter, newest first.
+            models.Index(fields=["created_at"], name="delivery_log"),
             # The log's status filter, newest first; the sweeper's queued and sending rows.
-            models.Index(fields=["status", "id"], name="delivery_status_log"),
+            models.Index(fields=["status", "created_at"], name="delivery_status_log"),
             # The log's channel filter, newest first.
-            models.Index(fields=["channel", "id"], name="delivery_channel_log"),
-            # A manager's log (their organisation, newest first); an organisation's deletion.
-            models.Index(fields=["organisation", "id"], name="delivery_organisation_log"),
+            models.Index(fields=["channel", "created_at"], name="delivery_channel_log"),
+            # A manager's log (their organisation, newest first, on a day too); an
+            # organisation's deletion.
+            models.Index(fields=["organisation", "created_at"], name="delivery_organisation_log"),
+            # The log's skip-reason filter: only skipped rows are in it, the others pay nothing.
+            models.Index(
+                fields=["reason_code", "created_at"],
+                condition=~Q(reason_code=""),
+                name="delivery_skipped",
+            ),
             # The log's search: an address in any case (and suppressions: as it is).
             models.Index(Upper("address"), name="delivery_address_any_case"),
             models.Index(fields=["address"], name="delivery_address"),
             # Provider feedback finds its delivery.
             models.Index(fields=["provider_message_id"], name="delivery_provider_id"),
-            # An object's history, its re-planned and cancelled reminders.
-            models.Index(fields=["target_type", "target_id"], name="delivery_target"),
+            # An object's history (newest first), its re-planned and cancelled reminders.
+            models.Index(fields=["target_type", "target_id", "created_at"], name="delivery_target"),
             # The batch page's live counts (SPEC N-18).
             models.Index(
                 fields=["batch", "status"],
@@ -550,7 +572,7 @@ class Delivery(models.Model):
             ),
             # Only the rows about something else than their target: the others pay nothing.
             models.Index(
-                fields=["about_type", "about_id"],
+                fields=["about_type", "about_id", "created_at"],
                 condition=Q(about_id__isnull=False),
                 name="delivery_about",
             ),
@@ -617,3 +639,13 @@ class Delivery(models.Model):
         if about is None:
             return []
         return self.event.event_type.attachments(about, self)
+
+
+# Messengers and each organisation's integrations (SPEC C-6): models of their own module.
+from notifications.messengers.models import (  # noqa: E402, F401
+    Integration,
+    TelegramLink,
+    TelegramLinkToken,
+    WhatsAppTemplate,
+    WhatsAppWindow,
+)

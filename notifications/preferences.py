@@ -25,7 +25,14 @@ from notifications.unsubscribe import read_token
 Kind, Method = ConsentRecord.Kind, ConsentRecord.Method
 
 # Channels a person can turn off; voice calls only serve snow alerts, which have their own opt-in.
-CHOOSABLE_CHANNELS = [Channel.EMAIL, Channel.SMS, Channel.PUSH, Channel.INAPP]
+CHOOSABLE_CHANNELS = [
+    Channel.EMAIL,
+    Channel.SMS,
+    Channel.PUSH,
+    Channel.INAPP,
+    Channel.TELEGRAM,
+    Channel.WHATSAPP,
+]
 
 
 class UnknownRecipient(LookupError):
@@ -147,7 +154,8 @@ def choice_text(group, channel, enabled):
 
 
 def _address(user, channel):
-    return {Channel.EMAIL: user.email, Channel.SMS: str(user.phone or "")}.get(channel, "")
+    phone = str(user.phone or "")
+    return {Channel.EMAIL: user.email, Channel.SMS: phone, Channel.WHATSAPP: phone}.get(channel, "")
 
 
 def unsubscribe(token, *, method=Method.ONE_CLICK, text="", page=""):
@@ -195,8 +203,10 @@ def _status(user, channel, choices, block):
     if block is not None:
         summary, hint = _block_words(block)
         return ChannelStatus(channel, block.address, "blocked", summary, hint)
-    if channel == Channel.SMS and not address:
+    if channel in (Channel.SMS, Channel.WHATSAPP) and not address:
         return ChannelStatus(channel, "", "no_address", _("No mobile number"))
+    if channel == Channel.TELEGRAM and not user.telegram_links.filter(active=True).exists():
+        return ChannelStatus(channel, "", "no_address", _("Telegram not linked"))
     if channel == Channel.PUSH and not Device.objects.filter(user=user, active=True).exists():
         return ChannelStatus(channel, "", "no_address", _("No phone or browser registered"))
     if choices and not any(c.enabled or c.mandatory for c in choices):

@@ -53,11 +53,12 @@ Skip = Delivery.Skip
 class TransientFailure(Exception):
     """The channel failed for now; the task retries the delivery after `attempts` tries."""
 
-    def __init__(self, message, priority, attempts, delivery_id=None):
+    def __init__(self, message, priority, attempts, delivery_id=None, retry_after=None):
         super().__init__(message)
         self.priority = priority
         self.attempts = attempts
         self.delivery_id = delivery_id
+        self.retry_after = retry_after  # the provider's "not before", in seconds, if it said
 
 
 def send(delivery_id):
@@ -279,7 +280,10 @@ def _record_failure(delivery, error):
         _finish(delivery, Status.FAILED, **failure)
         return
     _finish(delivery, Status.QUEUED, **failure)
-    raise TransientFailure(str(error), delivery.priority, delivery.attempts, delivery.pk) from error
+    retry_after = getattr(error, "retry_after", None)
+    raise TransientFailure(
+        str(error), delivery.priority, delivery.attempts, delivery.pk, retry_after
+    ) from error
 
 
 def is_transient(error):

@@ -9,9 +9,11 @@ from notifications import dispatch, outbox, recaps, sending
 MAX_SEND_RETRIES = sending.MAX_ATTEMPTS - 1
 
 
-def backoff(retries):
-    """10 s, 20 s, 40 s... capped at 5 min: later than that is a scheduled row, not an ETA."""
-    return min(settings.RELAIS_RETRY_BASE_SECONDS * 2**retries, 300)
+def backoff(retries, retry_after=None):
+    """10 s, 20 s, 40 s... or the provider's retry-after if longer; capped at 5 min: later
+    than that is a scheduled row, not an ETA."""
+    wait = settings.RELAIS_RETRY_BASE_SECONDS * 2**retries
+    return min(max(wait, retry_after or 0), 300)
 
 
 @shared_task
@@ -31,18 +33,20 @@ def send_delivery(self, delivery_id):
         sending.send(delivery_id)
     except sending.TransientFailure as failure:
         # The row is queued again; a retry lost with the broker is found by the sweeper.
-        raise self.retry(countdown=backoff(failure.attempts - 1), queue=failure.priority) from None
+        countdown = backoff(failure.attempts - 1, failure.retry_after)
+        raise self.retry(countdown=countdown, queue=failure.priority) from None
 
 
 @shared_task
 def send_batch(delivery_ids):
     """Send deliveries together; those that failed for now are queued again, with backoff."""
     retries = sending.send_batch(delivery_ids)
-    for attempts in sorted({retry.attempts for retry in retries}):
-        outbox.queue_sends(
-            [(r.delivery_id, r.priority) for r in retries if r.attempts == attempts],
-            countdown=backoff(attempts - 1),
-        )
+    waits = {}
+    for retry in retries:
+        countdown = backoff(retry.attempts - 1, retry.retry_after)
+        waits.setdefault(countdown, []).append((retry.delivery_id, retry.priority))
+    for countdown, rows in sorted(waits.items()):
+        outbox.queue_sends(rows, countdown=countdown)
 
 
 @shared_task

@@ -2,6 +2,7 @@ from django.urls import path
 
 from notifications import devices, views
 from notifications.feedback import views as provider_webhooks
+from notifications.messengers import views as messengers
 
 app_name = "notifications"
 urlpatterns = [
@@ -15,4 +16,6 @@ urlpatterns = [
     path("anymail/<slug:esp>/tracking/", provider_webhooks.esp_tracking, name="esp_tracking"),
     path("webhooks/twilio/status/", provider_webhooks.twilio_status, name="twilio_status"),
     path("webhooks/twilio/inbound/", provider_webhooks.twilio_inbound, name="twilio_inbound"),
+    path("telegram/", messengers.telegram_page, name="telegram"),
+    path("webhooks/telegram/<str:key>/", messengers.telegram_webhook, name="telegram_webhook"),
 ]

@@ -120,4 +120,7 @@ def by_channel(channel):
         Channel.PUSH: _("by push notification"),
         Channel.INAPP: _("in the app"),
         Channel.VOICE: _("by voice call"),
+        Channel.TELEGRAM: _("on Telegram"),
+        Channel.WHATSAPP: _("on WhatsApp"),
+        Channel.VIBER: _("on Viber"),
     }[Channel(channel)]

@@ -58,3 +58,16 @@ def fake_provider(settings):
     }
     yield provider
     provider.stop()
+
+
+@pytest.fixture
+def fake_telegram(settings):
+    """A fake Bot API on 127.0.0.1, the platform's bot pointed at it (SPEC C-6)."""
+    from tests.fake_telegram import FakeTelegram
+
+    telegram = FakeTelegram().start()
+    settings.TELEGRAM_API_BASE = telegram.url
+    settings.TELEGRAM_BOT_TOKEN = "123:platform-token"
+    settings.TELEGRAM_BOT_USERNAME = telegram.username
+    yield telegram
+    telegram.stop()

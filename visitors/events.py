@@ -15,6 +15,7 @@ import datetime
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from core import qr
 from core.calendar import attachment
 from notifications.events import (
     Anchor,
@@ -28,7 +29,7 @@ from notifications.events import (
     register,
 )
 from notifications.recipients import About
-from visitors import calendar, qr
+from visitors import calendar
 from visitors.models import Visitor
 from visitors.tokens import self_check_in_url
 

@@ -20,6 +20,8 @@ from accounts.scoping import (
 from notifications.admin import DeliveryHistoryInline
 from notifications.admin.common import admin_link
 from notifications.admin.manual import ManualMessageMixin
+from notifications.consent.models import ConsentRecord
+from notifications.messengers import ticks
 from workorders import services
 from workorders.forms import TriggerMessageForm
 from workorders.models import Client, Lead, StatusTrigger, Task, WorkOrder, WorkOrderStatus
@@ -27,8 +29,36 @@ from workorders.services import STATUS_EVENT
 from workorders.tokens import status_url
 
 
+class ClientForm(forms.ModelForm):
+    """The client, with RemOnline's messenger ticks: kept in the consent ledger, not on the
+    row, as every messenger's consent is (SPEC C-6, N-12)."""
+
+    accepts_whatsapp = forms.BooleanField(label=_("accepts WhatsApp"), required=False)
+    accepts_viber = forms.BooleanField(label=_("accepts Viber"), required=False)
+
+    class Meta:
+        model = Client
+        fields = [
+            "organisation", "name", "email", "phone", "language", "accepts_email", "accepts_sms",
+            "user",
+        ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        client = self.instance
+        if client.pk:
+            for channel in MESSENGER_TICKS:
+                self.initial[f"accepts_{channel}"] = ticks.is_ticked(
+                    client.organisation, channel, str(client.phone or "")
+                )
+
+
+MESSENGER_TICKS = ("whatsapp", "viber")
+
+
 @admin.register(Client)
 class ClientAdmin(ManualMessageMixin, OrganisationScopedAdmin):
+    form = ClientForm
     list_display = ["name", "email", "phone", "accepts_email", "accepts_sms", "organisation"]
     list_filter = ["accepts_email", "accepts_sms"]
     search_fields = ["name", "email", "phone"]
@@ -36,7 +66,7 @@ class ClientAdmin(ManualMessageMixin, OrganisationScopedAdmin):
     inlines = [DeliveryHistoryInline]  # the messages written to the client from this page
     fields = [
         "organisation", "name", "email", "phone", "language", "accepts_email", "accepts_sms",
-        "user",
+        "accepts_whatsapp", "accepts_viber", "user",
     ]  # fmt: skip
 
     def message_recipients(self, client):
@@ -44,6 +74,20 @@ class ClientAdmin(ManualMessageMixin, OrganisationScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         services.save_client(obj)
+        phone = str(obj.phone or "")
+        for channel in MESSENGER_TICKS:
+            name = f"accepts_{channel}"
+            if phone and (name in form.changed_data or "phone" in form.changed_data):
+                ticks.set_tick(
+                    obj.organisation,
+                    channel,
+                    phone,
+                    form.cleaned_data[name],
+                    method=ConsentRecord.Method.ADMIN,
+                    user=obj.user,
+                    admin_user=request.user,
+                    page=request.path,
+                )
 
 
 class StatusTriggerInline(OrganisationScopedInline):

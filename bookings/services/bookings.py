@@ -320,6 +320,27 @@ def check_in(booking, actor, now=None):
     return True
 
 
+def booking_at_resource(resource, user, now=None):
+    """The booking a person scanning the resource's QR code means (B-1): theirs, as booker
+    or participant, confirmed or already checked in, whose check-in window is open now;
+    else their next one there, so the page can say when its window opens; else None."""
+    now = now or timezone.now()
+    taking_part = Participant.objects.filter(user=user, removed_at=None).values("booking")
+    theirs = Booking.objects.filter(
+        Q(booker=user) | Q(pk__in=taking_part),
+        resource=resource,
+        status__in=[Status.CONFIRMED, Status.CHECKED_IN],
+    ).order_by("start")
+    # The window is [start - opens, start + closes]: open now when start is within
+    # [now - closes, now + opens].
+    latest_start = now + datetime.timedelta(minutes=resource.check_in_opens_minutes)
+    earliest_start = now - datetime.timedelta(minutes=resource.check_in_closes_minutes)
+    return (
+        theirs.filter(start__gte=earliest_start, start__lte=latest_start).first()
+        or theirs.filter(start__gt=latest_start).first()
+    )
+
+
 @transaction.atomic
 def confirm_attendance(participant, actor=None, now=None):
     """The booker (or a participant) says they will come (B-18): no message, a fact shown."""

@@ -10,6 +10,7 @@ Domain admins show an object's messages with the history panel:
 
 from notifications.admin import batches, consent, deliveries, people, recaps, rules
 from notifications.admin.deliveries import DeliveryHistoryInline
+from notifications.messengers import admin as messengers  # noqa: F401  (registers its admins)
 
 __all__ = [
     "DeliveryHistoryInline",

@@ -21,15 +21,28 @@ from django.utils.translation import gettext_lazy
 
 from core.files import UploadField, private_file_response
 from notifications import manual
+from notifications.channels.kinds import CHAT_LINK_CHANNELS
 from notifications.forms import one_line_ending
+from notifications.messengers.chat_links import chat_link, takes_text
 from notifications.models import Channel, ManualAttachment
-from notifications.recipients import as_recipient
+from notifications.recipients import as_e164, as_recipient
 
 
 class ManualMessageForm(forms.Form):
     to = forms.ChoiceField(label=gettext_lazy("To"))
     subject = forms.CharField(label=gettext_lazy("Subject"), max_length=255, required=False)
-    body = forms.CharField(label=gettext_lazy("Text"), widget=forms.Textarea(attrs={"rows": 8}))
+    body = forms.CharField(
+        label=gettext_lazy("Text"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+        help_text=gettext_lazy("Viber opens the chat only: it takes no text."),
+    )
+    address = forms.CharField(
+        label=gettext_lazy("Another number or address"),
+        max_length=254,
+        required=False,
+        help_text=gettext_lazy("Empty: the person's own."),
+    )
     attachment = UploadField(label=gettext_lazy("Attachment (email only)"))
 
     def __init__(self, *args, options, **kwargs):
@@ -49,15 +62,46 @@ class ManualMessageForm(forms.Form):
             self.add_error("subject", _("A subject is one line: remove the line breaks."))
         if data.get("attachment") and channel != "email":
             self.add_error("attachment", _("Only an email can carry a document."))
+        if (
+            channel
+            and not data["body"]
+            and (channel not in CHAT_LINK_CHANNELS or takes_text(channel))
+        ):
+            self.add_error("body", _("Write the message."))
+        if channel and data.get("address"):
+            data["address"] = self._typed_address(channel, data["address"].strip())
         data["person"], data["channel"] = person, channel
         return data
+
+    def _typed_address(self, channel, typed):
+        if channel == "email":
+            try:
+                forms.EmailField().clean(typed)
+            except forms.ValidationError:
+                self.add_error("address", _("Enter a valid email address."))
+                return ""
+            address = typed.lower()
+        elif channel == "inapp":
+            self.add_error("address", _("An in-app message goes to the person's own inbox."))
+            return ""
+        else:
+            address = as_e164(typed)
+            if not address:
+                self.add_error("address", _("Enter a phone number, e.g. +33 6 12 34 56 78."))
+                return ""
+        if not manual.may_use(channel, address):
+            self.add_error("address", _("This address opted out or is suppressed."))
+        return address
 
 
 def _label(person, channel):
     recipient = as_recipient(person)
-    address = {"email": recipient.email, "sms": recipient.phone}.get(channel, "")
+    address = {"email": recipient.email, "inapp": ""}.get(channel, recipient.phone)
     suffix = f" ({address})" if address else ""
-    return f"{recipient.name} — {Channel(channel).label}{suffix}"
+    label = Channel(channel).label
+    if channel in CHAT_LINK_CHANNELS:
+        label = _("%(messenger)s (open the chat)") % {"messenger": label}
+    return f"{recipient.name} — {label}{suffix}"
 
 
 class ManualMessageMixin:
@@ -93,7 +137,9 @@ class ManualMessageMixin:
         options = self._message_options(obj)
         form = ManualMessageForm(request.POST or None, request.FILES or None, options=options)
         if request.method == "POST" and form.is_valid():
-            self._send(request, obj, form.cleaned_data)
+            delivery = self._send(request, obj, form.cleaned_data)
+            if delivery.channel in CHAT_LINK_CHANNELS:
+                return self._chat_link_page(request, obj, delivery)
             return HttpResponseRedirect(
                 reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
             )
@@ -121,12 +167,29 @@ class ManualMessageMixin:
         )
         return private_file_response(attachment.file, str(attachment))
 
+    def _chat_link_page(self, request, obj, delivery):
+        """The message handed over: the link that opens the chat, and the way back."""
+        text = delivery.body if takes_text(delivery.channel) else ""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": obj,
+            "title": _("Open the chat"),
+            "delivery": delivery,
+            "link": chat_link(delivery.channel, delivery.address, text),
+            "back": reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]
+            ),
+        }
+        return TemplateResponse(request, "admin/notifications/chat_link.html", context)
+
     def _message_options(self, obj):
-        """Each reachable (person, channel): offered only where a contact point exists and
-        the person has not opted out."""
+        """Each reachable (person, channel): offered only where a contact point exists, the
+        person ticked the channel and has not opted out."""
         options = {}
+        organisation = getattr(obj, "organisation", None)
         for index, person in enumerate(self.message_recipients(obj)):
-            for channel in manual.reachable_channels(person):
+            for channel in manual.reachable_channels(person, organisation):
                 options[f"{index}:{channel}"] = (person, channel)
         return options
 
@@ -140,9 +203,12 @@ class ManualMessageMixin:
             sender=request.user,
             organisation=getattr(obj, "organisation", None),
             files=[data["attachment"]] if data["attachment"] else [],
+            address=data.get("address") or "",
         )
-        messages.success(
-            request,
-            _("Message to %(name)s queued; it appears in the history below.")
-            % {"name": delivery.recipient_name},
-        )
+        if delivery.channel not in CHAT_LINK_CHANNELS:
+            messages.success(
+                request,
+                _("Message to %(name)s queued; it appears in the history below.")
+                % {"name": delivery.recipient_name},
+            )
+        return delivery

@@ -14,6 +14,7 @@ from accounts.scoping import (
     OrganisationScopedAdmin,
     ScopedAccessMixin,
     changeable_people,
+    managed_organisations,
     may_change_person,
 )
 from notifications import events
@@ -152,13 +153,26 @@ admin.site.unregister(User)
 @admin.register(User)
 class UserWithPreferencesAdmin(UserAdmin):
     inlines = [*UserAdmin.inlines, PreferenceInline, DeviceInline]
-    readonly_fields = [*UserAdmin.readonly_fields, "consent"]
+    readonly_fields = [*UserAdmin.readonly_fields, "consent", "messengers"]
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
             return fieldsets
-        return [*fieldsets, (_("Consent"), {"fields": ["consent"]})]
+        return [*fieldsets, (_("Consent"), {"fields": ["consent", "messengers"]})]
+
+    @admin.display(description=_("Messengers and channels accepted"))
+    def messengers(self, person):
+        from notifications.messengers.admin import messengers_panel
+
+        return messengers_panel(person, getattr(person, "viewer_organisation_ids", []))
+
+    def get_object(self, request, object_id, from_field=None):
+        person = super().get_object(request, object_id, from_field)
+        if person is not None:  # the panel shows what the viewer's organisations hold only
+            managed = managed_organisations(request.user).values_list("pk", flat=True)
+            person.viewer_organisation_ids = list(managed)
+        return person
 
     @admin.display(description=_("Channels and consent ledger"))
     def consent(self, person):
@@ -167,7 +181,17 @@ class UserWithPreferencesAdmin(UserAdmin):
     def get_urls(self):
         export = self.admin_site.admin_view(self.consent_export)
         name = "accounts_user_consent_export"
-        return [path("<path:object_id>/consent.json", export, name=name), *super().get_urls()]
+        ticks = self.admin_site.admin_view(self.ticks_view)
+        return [
+            path("<path:object_id>/consent.json", export, name=name),
+            path("<path:object_id>/channels/", ticks, name="accounts_user_ticks"),
+            *super().get_urls(),
+        ]
+
+    def ticks_view(self, request, object_id):
+        from notifications.messengers.admin import ticks_view
+
+        return ticks_view(self, request, object_id)
 
     def consent_export(self, request, object_id):
         return export_response(self, request, object_id)

@@ -137,10 +137,13 @@ def _where(delivery):
         return _("in your inbox")
     if delivery.channel == Channel.PUSH:  # its address is the user's id, not a device
         return _("on your devices (push notification)")
+    if delivery.channel == Channel.TELEGRAM:  # its address is the user's id, not the chat
+        return _("on your linked Telegram")
     where = {
         Channel.EMAIL: _("by email to %(address)s"),
         Channel.SMS: _("by SMS to %(address)s"),
         Channel.VOICE: _("by a phone call to %(address)s"),
+        Channel.WHATSAPP: _("on WhatsApp to %(address)s"),
     }[delivery.channel]
     return where % {"address": delivery.address}
 

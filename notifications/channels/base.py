@@ -4,11 +4,13 @@ from dataclasses import dataclass
 
 
 class ChannelError(Exception):
-    """A send that failed. Permanent failures are never retried."""
+    """A send that failed. Permanent failures are never retried; `retry_after` (seconds) is
+    the provider's own "not before" (Telegram's 429), waited at least when retrying."""
 
-    def __init__(self, message, permanent=False):
+    def __init__(self, message, permanent=False, retry_after=None):
         super().__init__(message)
         self.permanent = permanent
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,8 @@ class ChannelBackend:
     leaves_relais: bool = True
     # Whether messages carry an HTML part: laid out from the text when a template has none.
     carries_html: bool = False
+    # The longest text the provider takes, in characters (None: no limit worth a form error).
+    text_limit: int | None = None
 
     def __init__(self):
         if not self.kind:

@@ -58,15 +58,23 @@ class TwilioSMS(SMSChannel):
     def sender(self):
         return settings.TWILIO_SMS_FROM
 
-    def transmit(self, delivery):
+    def prepare(self, delivery):
+        """The delivery and the Twilio account it leaves from: its organisation's own, else
+        the platform's (SPEC C-6), read here, before the pool's thread calls Twilio."""
+        from notifications.messengers.integrations import twilio_account
+
+        return delivery, twilio_account(delivery.event.organisation_id)
+
+    def transmit(self, prepared):
         # Twilio's SDK only where it is used: counting segments in a form must not need it.
         from notifications.channels import twilio_api
 
-        twilio = twilio_api.client()
+        delivery, account = prepared
+        twilio = twilio_api.client(account)
         try:
             message = twilio.messages.create(
                 to=delivery.address,
-                from_=settings.TWILIO_SMS_FROM,
+                from_=account.sms_from,
                 body=delivery.body,
                 status_callback=twilio_api.callback_url("notifications:twilio_status"),
             )

@@ -24,17 +24,22 @@ PERMANENT_ERRORS = {
     21612: "The recipient cannot be reached from this sender",
     21614: "Not a mobile number",
     13224: "Invalid phone number for a call",
+    63016: "Outside WhatsApp's 24-hour window: only an approved template may be sent",
+    63024: "Not a WhatsApp number",
 }
 
 
-def client():
-    """A Twilio REST client from settings; missing credentials fail this send, loudly."""
-    if not (settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN):
+def client(account=None):
+    """A Twilio REST client from settings, or from an organisation's own account
+    (messengers.integrations.TwilioAccount); missing credentials fail this send, loudly."""
+    sid = account.account_sid if account else settings.TWILIO_ACCOUNT_SID
+    token = account.auth_token if account else settings.TWILIO_AUTH_TOKEN
+    if not (sid and token):
         raise ChannelError(
             "Twilio is not configured: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN.",
             permanent=True,
         )
-    twilio = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN)
+    twilio = Client(sid, token)
     if settings.TWILIO_API_URL:  # a proxy, or the fake provider in tests
         twilio.api.base_url = settings.TWILIO_API_URL
     return twilio

@@ -75,12 +75,14 @@ class TwilioVoice(VoiceChannel):
 
     def send(self, delivery):
         from notifications.channels import twilio_api
+        from notifications.messengers.integrations import twilio_account
 
-        twilio = twilio_api.client()
+        account = twilio_account(delivery.event.organisation_id)  # its own, else the platform's
+        twilio = twilio_api.client(account)
         try:
             call = twilio.calls.create(
                 to=delivery.address,
-                from_=settings.TWILIO_VOICE_FROM or settings.TWILIO_SMS_FROM,
+                from_=account.voice_from,
                 twiml=twiml(delivery.body, delivery.language, gather_url(delivery)),
                 status_callback=twilio_api.callback_url("notifications:twilio_status"),
             )

@@ -67,13 +67,24 @@ def twilio_signed(view):
 
         url = settings.SITE_URL + request.get_full_path()
         signature = request.headers.get("X-Twilio-Signature", "")
-        validator = RequestValidator(settings.TWILIO_AUTH_TOKEN)
-        if not settings.TWILIO_AUTH_TOKEN or not validator.validate(url, request.POST, signature):
+        token = _auth_token(request.POST.get("AccountSid", ""))
+        validator = RequestValidator(token)
+        if not token or not validator.validate(url, request.POST, signature):
             logger.warning("Twilio webhook with a bad signature refused: %s", url)
             return HttpResponseForbidden("Invalid signature")
         return view(request, *args, **kwargs)
 
     return csrf_exempt(require_POST(checked))
+
+
+def _auth_token(account_sid):
+    """The auth token Twilio signed with: an organisation's own account (C-6), else ours."""
+    from notifications.messengers.models import Integration
+
+    own = Integration.objects.filter(twilio_account_sid=account_sid).exclude(twilio_account_sid="")
+    for integration in own[:1]:
+        return integration.twilio_auth_token
+    return settings.TWILIO_AUTH_TOKEN
 
 
 @twilio_signed
@@ -95,7 +106,14 @@ def twilio_inbound(request):
     from twilio.twiml.messaging_response import MessagingResponse
 
     post = request.POST
-    reply = handle(post.get("From", ""), post.get("Body", ""), post.get("MessageSid", ""))
+    if post.get("From", "").startswith("whatsapp:"):
+        # A WhatsApp message opens its 24-hour window; its STOP unticks WhatsApp only.
+        from notifications.messengers.inbound import whatsapp_inbound
+
+        number = post["From"].removeprefix("whatsapp:")
+        reply = whatsapp_inbound(number, post.get("Body", ""), post.get("MessageSid", ""))
+    else:
+        reply = handle(post.get("From", ""), post.get("Body", ""), post.get("MessageSid", ""))
     response = MessagingResponse()
     if reply:
         response.message(reply)

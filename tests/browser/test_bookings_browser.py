@@ -125,3 +125,34 @@ def test_b18_an_approver_approves_from_the_one_tap_link_without_logging_in(
     page.goto(link)  # used: it never acts again
     expect(page.locator(".done")).to_be_visible()
     expect(page.get_by_role("button", name="Oui, approuver")).to_have_count(0)
+
+
+def test_b1_scanning_the_poster_at_the_room_checks_alices_booking_in(
+    new_context, live_server, place, log_in_as, time_machine, screenshot_dir
+):
+    """The manager prints the room's poster; Alice scans it on her phone when she arrives,
+    signs in, and checks in the booking she holds there."""
+    alice, _remi, room, _boardroom = place
+    bob = member(room.organisation, Role.MANAGER, email="bob@example.test", password=PASSWORD)
+    start = datetime.datetime(2026, 12, 1, 10, 0, tzinfo=PARIS)
+    booking = services.book(alice, room, start=start, end=start + datetime.timedelta(hours=1))
+
+    desk = new_context(viewport={"width": 1280, "height": 900}).new_page()
+    log_in_as(desk.context, bob)
+    desk.goto(f"{live_server.url}/admin/bookings/resource/{room.pk}/change/")
+    desk.get_by_role("link", name="Imprimer l’affiche de check-in").click()
+    expect(desk.get_by_role("heading", level=1)).to_have_text("Salle Everest")
+    expect(desk.locator("figure svg.qr")).to_be_visible()
+    desk.screenshot(path=screenshot_dir / "bookings-check-in-poster.png", full_page=True)
+    code = desk.locator("p.url").inner_text()
+
+    time_machine.move_to(start - datetime.timedelta(minutes=5), tick=True)
+    phone = phone_page(new_context)
+    phone.goto(code)  # what the camera opens
+    log_in(phone, phone.url, alice.email)
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Salle Everest")
+    phone.screenshot(path=screenshot_dir / "bookings-check-in-phone.png", full_page=True)
+    phone.get_by_role("button", name="Enregistrer l’arrivée").click()
+    expect(phone.locator(".messages")).to_contain_text("Votre check-in est fait.")
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CHECKED_IN

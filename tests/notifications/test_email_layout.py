@@ -175,7 +175,9 @@ def test_i14_a_message_written_by_hand_has_the_same_layout_and_footer(
     organisation, alice, bob, appointment_factory, sent
 ):
     from notifications import manual
+    from notifications.messengers.ticks import set_tick
 
+    set_tick(organisation, "email", alice.email, True, method="admin", user=alice)
     mail.outbox.clear()
     sent(
         manual.send,

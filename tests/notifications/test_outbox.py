@@ -1,7 +1,6 @@
 """emit stores the event with the change; the sweeper recovers what the broker lost (SPEC N-8)."""
 
 import datetime
-import threading
 
 import pytest
 from django.core import mail
@@ -9,11 +8,12 @@ from django.db import transaction
 from kombu.exceptions import OperationalError
 
 import notifications
-from notifications import dispatch, outbox
+from notifications import dispatch, outbox, relay
 from notifications.events import UnknownEvent
 from notifications.models import Delivery, Event
 from notifications.tasks import plan_event, plan_events, send_delivery
 from tests.factories import RuleFactory
+from tests.notifications.conftest import NOW
 
 pytestmark = pytest.mark.django_db
 Status = Delivery.Status
@@ -107,7 +107,7 @@ def test_n8_worker_killed_mid_send_gets_its_delivery_back_after_the_lease(
     assert len(mail.outbox) == 1
 
 
-# The publisher: planning reaches the broker from a thread, off the caller's path -----------
+# The relay: planning reaches the broker from a process of its own, off the caller's path ---
 
 
 @pytest.fixture
@@ -117,77 +117,116 @@ def not_eager():
 
     current_app.conf.task_always_eager = False
     yield
-    assert outbox.publisher.flush(timeout=10)
     current_app.conf.task_always_eager = True
 
 
 @pytest.fixture
 def publishing(not_eager, monkeypatch):
-    """The broker as the publisher thread reaches it: every publish recorded."""
+    """The broker as the relay reaches it: every `plan_events` message recorded."""
     published = []
 
     def apply_async(args, queue=None, producer=None, **options):
-        published.append((args[0], queue, threading.current_thread().name))
+        published.append((args[0], queue))
 
     monkeypatch.setattr(plan_events, "apply_async", apply_async)
     return published
 
 
-def test_n8_emit_hands_planning_to_the_publisher_thread_once_committed(
+def test_n8_emit_stores_the_event_and_leaves_the_broker_to_the_relay(
     appointment_factory, publishing, django_capture_on_commit_callbacks
 ):
     appointment = appointment_factory()
-    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
         event = notifications.emit("testapp.booked", appointment, note="x")
-        assert outbox.publisher.flush(timeout=10) and publishing == []  # not before commit
-    assert outbox.publisher.flush(timeout=10)
-    assert publishing == [([event.pk], "high", "relais-publisher")]  # testapp.booked: high
+    assert callbacks == [] and publishing == []  # nothing more on the caller's path
     stored = Event.objects.get(pk=event.pk)
-    assert (stored.code, stored.target, stored.data, stored.planned_at) == (
-        "testapp.booked", appointment, {"note": "x"}, None,
+    assert (stored.code, stored.target, stored.data, stored.queued_at, stored.planned_at) == (
+        "testapp.booked", appointment, {"note": "x"}, None, None,
     )  # fmt: skip
     assert stored.created_at is not None and stored.organisation == appointment.organisation
 
 
-def test_n8_a_publish_the_broker_refuses_is_left_to_the_sweeper(
-    appointment_factory, publishing, monkeypatch, frozen, time_machine, caplog
+@pytest.fixture
+def fixtures_planned(alice, organisation):
+    """What the fixtures emitted (a member joined) is not the relay tests' business."""
+    Event.objects.update(planned_at=NOW)
+
+
+def test_n8_the_relay_queues_each_event_once_in_one_message_per_priority(
+    appointment_factory, publishing, frozen, fixtures_planned
 ):
+    booked = [notifications.emit("testapp.booked", appointment_factory()) for _ in range(2)]
+    alert = notifications.emit("testapp.alert", appointment_factory())
+    assert relay.relay_once() == 3
+    assert sorted(publishing) == sorted(
+        [([booked[0].pk, booked[1].pk], "high"), ([alert.pk], "bulk")]
+    )
+    assert set(Event.objects.exclude(planned_at=NOW).values_list("queued_at", flat=True)) == {
+        frozen
+    }
+    assert relay.relay_once() == 0 and len(publishing) == 2  # queued: never again
+
+
+def test_n8_the_relay_takes_a_burst_in_rounds_oldest_first(
+    appointment_factory, publishing, time_machine, frozen, fixtures_planned
+):
+    events = []
+    for minute in range(5):
+        time_machine.move_to(frozen + datetime.timedelta(minutes=minute), tick=False)
+        events.append(notifications.emit("testapp.booked", appointment_factory()))
+    assert relay.relay_once(limit=2) == 2
+    assert relay.relay_once(limit=2) == 2
+    assert relay.relay_once(limit=2) == 1
+    assert [ids for ids, _queue in publishing] == [
+        [events[0].pk, events[1].pk], [events[2].pk, events[3].pk], [events[4].pk],
+    ]  # fmt: skip
+
+
+def test_n8_a_broker_refusing_the_relay_keeps_the_events_for_its_next_round(
+    appointment_factory, publishing, monkeypatch, fixtures_planned
+):
+    event = notifications.emit("testapp.booked", appointment_factory())
+    recorded = plan_events.apply_async
+
     def broker_down(*args, **kwargs):
         raise OperationalError("connection refused")
 
     monkeypatch.setattr(plan_events, "apply_async", broker_down)
-    first = appointment_factory()
-    outbox.publisher.submit(101, "default")
-    outbox.publisher.submit(102, "default")
-    assert outbox.publisher.flush(timeout=10)  # given up, not stuck
-    assert "2 events; the sweeper will retry" in caplog.text
-    assert first.pk  # the caller went on: nothing raised on its path
+    with pytest.raises(OperationalError):
+        relay.relay_once()
+    assert Event.objects.get(pk=event.pk).queued_at is None  # not marked: nothing lost
+    monkeypatch.setattr(plan_events, "apply_async", recorded)
+    assert relay.relay_once() == 1
+    assert publishing == [([event.pk], "high")]
 
 
-def test_n8_a_full_backlog_leaves_new_events_to_the_sweeper(not_eager, caplog):
-    publisher = outbox.Publisher(backlog=0)
-    publisher.submit(7, "default")
-    assert publisher.flush(timeout=1)
-    assert "backlog full; event 7 is left to the sweeper" in caplog.text
+def test_n8_the_relay_loop_waits_out_a_broker_outage(monkeypatch, caplog):
+    """The loop logs the refusal and backs off instead of spinning or dying."""
+    rounds = []
+
+    def refused():
+        rounds.append("refused")
+        if len(rounds) == 3:
+            loop.stop()
+        raise OperationalError("connection refused")
+
+    loop = relay.Relay(interval=0)
+    monkeypatch.setattr(relay, "relay_once", refused)
+    monkeypatch.setattr(relay, "BACKOFF_SECONDS", 0.001)
+    loop.run()  # returns once stopped
+    assert rounds == ["refused"] * 3
+    assert "The broker refused the relay's events" in caplog.text
 
 
-def test_n8_a_forked_child_starts_its_own_publisher(publishing):
-    outbox.publisher.submit(5, "high")
-    assert outbox.publisher.flush(timeout=10)
-    outbox.publisher.forget()  # as os.fork() does in the child
-    outbox.publisher.submit(6, "high")
-    assert outbox.publisher.flush(timeout=10)
-    assert [row[:2] for row in publishing] == [([5], "high"), ([6], "high")]
-
-
-def test_n8_a_burst_goes_to_the_broker_in_one_message_per_priority(publishing):
-    with outbox.publisher._condition:  # the thread is held back while the burst arrives
-        for event_id, priority in [(1, "high"), (2, "bulk"), (3, "high")]:
-            outbox.publisher._waiting.append((event_id, priority))
-            outbox.publisher._unfinished += 1
-    outbox.publisher.submit(4, "high")
-    assert outbox.publisher.flush(timeout=10)
-    assert sorted(row[:2] for row in publishing) == [([1, 3, 4], "high"), ([2], "bulk")]
+def test_n8_with_eager_tasks_emit_plans_at_commit(
+    appointment_factory, django_capture_on_commit_callbacks
+):
+    """Tests and one-off scripts run tasks where they are queued: no relay needed there."""
+    RuleFactory()
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        event = notifications.emit("testapp.booked", appointment_factory())
+        assert Event.objects.get(pk=event.pk).planned_at is None  # not before commit
+    assert Event.objects.get(pk=event.pk).planned_at is not None
 
 
 def test_n8_events_planned_together_are_planned_each_on_its_own(

@@ -14,6 +14,7 @@ from django.db import connection
 
 from accounts.models import Organisation
 from notifications.models import Rule
+from notifications.relay import Relay
 from notifications.tasks import send_delivery
 from tests.factories import OrganisationFactory, RuleFactory, UserFactory
 from tests.fake_provider import FakeProvider
@@ -45,7 +46,12 @@ def broker(postgresql_and_redis):
             # Celery reads CELERY_BROKER_URL from the environment before its own settings.
             patch.setenv("CELERY_BROKER_URL", server.url)
             _publish_to(server.url, eager=False)
-            yield server
+            # The relay puts emitted events on that broker, as its own process does.
+            loop = Relay(interval=0.02).start()
+            try:
+                yield server
+            finally:
+                loop.stop()
     finally:
         _publish_to(*previous)
         server.close()

@@ -15,6 +15,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
+def alice_accepts_emails(alice, organisation):
+    """Alice ticked "accepts emails" on her profile: a manual email needs it (N-12)."""
+    from notifications.messengers.ticks import set_tick
+
+    set_tick(organisation, "email", alice.email, True, method="admin", user=alice)
+
+
+@pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.PRIVATE_FILES_ACCEL_REDIRECT = ""

@@ -10,6 +10,14 @@ from notifications.models import Delivery, Preference, Suppression
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def alice_accepts_emails(alice, organisation):
+    """Alice ticked "accepts emails" on her profile: a manual email needs it (N-12)."""
+    from notifications.messengers.ticks import set_tick
+
+    set_tick(organisation, "email", alice.email, True, method="admin", user=alice)
+
+
 @pytest.fixture
 def bob_client(client, bob):
     client.force_login(bob)

@@ -7,6 +7,7 @@ from django.core import mail
 from django.utils import translation
 from django_celery_beat.models import PeriodicTask
 
+from core import qr
 from notifications import dispatch, planning
 from notifications.models import Delivery
 from tests.visitors.conftest import (
@@ -18,7 +19,7 @@ from tests.visitors.conftest import (
     event_of,
     ics_of,
 )
-from visitors import calendar, qr, services
+from visitors import calendar, services
 from visitors.models import Visit, Visitor
 from visitors.tokens import self_check_in_url
 

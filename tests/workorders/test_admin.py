@@ -169,3 +169,26 @@ def test_p3_another_shops_manager_sees_none_of_it(client, shop, phone_order, sta
         assert client.get(url).status_code in (302, 404), url
     listing = client.get(reverse("admin:workorders_workorder_changelist")).content.decode()
     assert "iPhone 12" not in listing
+
+
+def test_c6_the_clients_whatsapp_tick_offers_the_chat_link_from_the_work_order(
+    bob_client, phone_order, claire
+):
+    from notifications.consent.models import ConsentRecord
+    from notifications.models import Delivery
+
+    url = reverse("admin:workorders_workorder_message", args=[phone_order.pk])
+    labels = [label for _key, label in bob_client.get(url).context["form"].fields["to"].choices]
+    assert not [label for label in labels if "WhatsApp" in label]
+    change = reverse("admin:workorders_client_change", args=[claire.pk])
+    answer = admin_save(bob_client, change, accepts_whatsapp=True)
+    assert answer.status_code == 302
+    record = ConsentRecord.objects.get(channel="whatsapp", kind="opt_in_given")
+    assert (record.address, record.method) == ("+33612345678", "admin")
+    form = bob_client.get(url).context["form"]
+    key = next(k for k, (person, channel) in form.options.items() if channel == "whatsapp")
+    page = bob_client.post(url, {"to": key, "body": "Votre iPhone est prêt."})
+    assert page.context["link"].startswith("https://wa.me/33612345678?text=Votre%20iPhone")
+    delivery = Delivery.objects.get(event__code="notifications.manual")
+    assert (delivery.channel, delivery.reason) == ("whatsapp", "handed to the messenger")
+    assert bob_client.get(change).context["adminform"].form.initial["accepts_whatsapp"] is True

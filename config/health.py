@@ -1,0 +1,145 @@
+"""The health endpoint (SPEC P-6): what production monitoring polls at /health/.
+
+django-health-check runs each check and answers 200 when all pass, 500 with the
+failing ones named otherwise (HTML, `?format=json`, `?format=text`, or by the
+Accept header). Its own checks cover the database and the cache; the ones below
+cover the rest of the machinery a message travels through:
+
+- the broker accepts a connection;
+- a worker answers a ping over the broker for each queue — by broadcast, since no
+  result backend is configured (not offered on the filesystem broker, which has no
+  broadcast: a development machine);
+- beat ticks: its most frequent task ran lately;
+- the relay keeps up: no committed event has waited a minute to be queued.
+
+Anonymous callers get the same page as the monitoring does: names and "working"
+or "unavailable", never an address, a count of rows or an error's text. The
+results are kept a few seconds, so that a flood of requests pings nothing more.
+"""
+
+import dataclasses
+import datetime
+import threading
+import time
+
+from asgiref.sync import sync_to_async
+from celery import current_app
+from django.conf import settings
+from django.db.models import Max
+from django.utils import timezone
+from health_check.base import HealthCheck
+from health_check.exceptions import ServiceUnavailable
+from health_check.views import HealthCheckView
+
+# How late beat's most frequent task (every minute) may be, counting django-celery-beat
+# saving its last run only every few minutes.
+BEAT_LATE_AFTER = datetime.timedelta(minutes=10)
+# How long a committed event may wait for the relay (which looks every 0.1 s).
+RELAY_LATE_AFTER = datetime.timedelta(minutes=1)
+# How long one answer serves every caller.
+CACHE_SECONDS = 5
+
+
+@dataclasses.dataclass
+class Broker(HealthCheck):
+    """The Celery broker accepts a connection."""
+
+    def run(self):
+        try:
+            with current_app.connection_for_write() as connection:
+                connection.ensure_connection(max_retries=1, timeout=2)
+        except Exception as error:  # kombu raises its transports' own errors
+            raise ServiceUnavailable("The broker does not answer.") from error
+
+
+class _OnTheRequestsConnection(HealthCheck):
+    """A check that reads the database as the request does: on the request's own thread
+    and connection (the library runs a plain check in a pool thread of its own)."""
+
+    async def run(self):
+        await sync_to_async(self.check, thread_sensitive=True)()
+
+    def check(self):
+        raise NotImplementedError
+
+
+@dataclasses.dataclass
+class Beat(_OnTheRequestsConnection):
+    """celery-beat's periodic tasks run: the latest one went out lately."""
+
+    def check(self):
+        from django_celery_beat.models import PeriodicTask
+
+        latest = PeriodicTask.objects.filter(enabled=True).aggregate(Max("last_run_at"))
+        last_run = latest["last_run_at__max"]
+        if last_run is None or timezone.now() - last_run > BEAT_LATE_AFTER:
+            raise ServiceUnavailable("Beat has not run a periodic task lately.")
+
+
+@dataclasses.dataclass
+class Relay(_OnTheRequestsConnection):
+    """The relay process queues new events: none waits longer than a minute."""
+
+    def check(self):
+        from notifications.models import Event
+
+        waiting = Event.objects.filter(planned_at=None, queued_at=None)
+        if waiting.filter(created_at__lt=timezone.now() - RELAY_LATE_AFTER).exists():
+            raise ServiceUnavailable("Events wait for the relay (manage.py relay_events).")
+
+
+def checks():
+    """The checks for this installation's broker."""
+    found = [
+        "health_check.checks.Database",
+        "health_check.checks.Cache",
+        Broker,
+        Beat,
+        Relay,
+    ]
+    if not settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        found.append("health_check.contrib.celery.Ping")
+    return found
+
+
+class RelaisHealthView(HealthCheckView):
+    checks = checks()
+
+    def get_checks(self):
+        return [_Remembered(check) for check in super().get_checks()]
+
+
+# repr of a check -> (monotonic time, its last result), shared by the process's requests.
+_memory = {}
+_memory_lock = threading.Lock()
+
+
+class _Remembered:
+    """A check whose result serves every caller for CACHE_SECONDS, said in plain words.
+
+    The library logs what went wrong (with the exception); the page says only which part
+    is unavailable: an error's text may name a host or a port.
+    """
+
+    def __init__(self, check):
+        self.check = check
+
+    async def get_result(self, executor=None):
+        key = repr(self.check)
+        with _memory_lock:
+            kept = _memory.get(key)
+        if kept is not None and time.monotonic() - kept[0] < CACHE_SECONDS:
+            return kept[1]
+        result = await self.check.get_result(executor)
+        if result.error is not None and type(self.check).__module__ != __name__:
+            plain = ServiceUnavailable("see the server's log")
+            result = dataclasses.replace(result, error=plain)
+        with _memory_lock:
+            _memory[key] = (time.monotonic(), result)
+        return result
+
+
+def forget():
+    """Drop the kept results (tests; a deployment that just fixed something)."""
+    with _memory_lock:
+        _memory.clear()
