@@ -10,7 +10,7 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bookings.models import BLOCKING_STATUSES, Booking, Maintenance
+from bookings.models import BLOCKING_STATUSES, Booking, Maintenance, TimeOff
 
 
 class BookingRefused(Exception):
@@ -98,6 +98,8 @@ def refusal(resource, start, end, now=None, exclude=None):
             % {"end": _short(local(maintenance.end, resource))},
             "start",
         )
+    if TimeOff.objects.filter(resource=resource, start__lt=end, end__gt=start).exists():
+        return BookingRefused(_("The staff member is away at that time."), "start")
     if not is_free(resource, start, end, exclude):
         return BookingRefused(_("Already booked at that time: please choose another."), "start")
     return None

@@ -88,7 +88,7 @@ def _location(booking):
 
 
 def _description(booking):
-    lines = [_("Booked by %(name)s") % {"name": booking.booker}]
+    lines = [_("Booked by %(name)s") % {"name": booking.booker_name}]
     if booking.resource.description:
         lines.append(booking.resource.description)
     return "\n".join(lines)

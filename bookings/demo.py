@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from bookings import services
+from bookings import demo_salon, services
 from bookings.models import (
     Account,
     AddOn,
@@ -21,6 +21,7 @@ from bookings.models import (
 
 def seed(demo):
     organisation = demo.organisation
+    demo_salon.seed(demo)
     if Resource.objects.filter(organisation=organisation).exists():
         return
     alice = demo.people["alice@relais.test"]

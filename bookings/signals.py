@@ -8,6 +8,7 @@ to one. Receivers: thin, each turns one signal into one `notifications.emit`; th
 event's roles then give each participant their own message (events.py).
 """
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.dispatch import Signal, receiver
 from django.utils import timezone
 
@@ -32,10 +33,39 @@ maintenance_announced = Signal()  # maintenance, actor
 maintenance_ended = Signal()  # maintenance, actor
 validity_expiring = Signal()  # validity, days_left
 balance_low = Signal()  # account, threshold
+appointment_completed = Signal()  # booking, actor
+appointment_no_show = Signal()  # booking, actor
+waitlist_offered = Signal()  # offer (a freed slot held for the next person waiting)
+waitlist_expired = Signal()  # offer (its window passed unclaimed)
+sms_confirmation_asked = Signal()  # booking (the client's number waits for their email)
+
+# An appointment (a booking on an agenda for a service) has events of its own: its client,
+# its staff member and the owner & manager hear of it in their own words (B-11, B-17).
+APPOINTMENT_CODES = {
+    "bookings.booked_by_client": "bookings.appointment_booked_online",
+    "bookings.booked_by_back_office": "bookings.appointment_booked_by_back_office",
+    "bookings.approval_requested": "bookings.appointment_requested",
+    "bookings.approved": "bookings.appointment_accepted",
+    "bookings.rejected": "bookings.appointment_refused",
+    "bookings.confirmed": "bookings.appointment_confirmed",
+    "bookings.moved_by_client": "bookings.appointment_moved_by_client",
+    "bookings.moved_by_back_office": "bookings.appointment_moved_by_back_office",
+    "bookings.cancelled_by_client": "bookings.appointment_cancelled_by_client",
+    "bookings.cancelled_by_back_office": "bookings.appointment_cancelled_by_back_office",
+}
+
+
+def is_appointment(target):
+    try:
+        return target.appointment is not None
+    except (AttributeError, ObjectDoesNotExist):
+        return False
 
 
 def _emit(code, target, actor, **data):
     """Every message says who did it and when: the event carries both."""
+    if code in APPOINTMENT_CODES and is_appointment(target):
+        code = APPOINTMENT_CODES[code]
     notifications.emit(
         code,
         target,
@@ -140,3 +170,28 @@ def announce_low_balance(sender, account, threshold, **kwargs):
         threshold=str(threshold),
         balance=str(account.balance),
     )
+
+
+@receiver(appointment_completed, dispatch_uid="bookings.appointment_completed")
+def announce_completion(sender, booking, actor, **kwargs):
+    _emit("bookings.appointment_completed", booking, actor)
+
+
+@receiver(appointment_no_show, dispatch_uid="bookings.appointment_no_show")
+def announce_no_show(sender, booking, actor, **kwargs):
+    _emit("bookings.appointment_no_show", booking, actor)
+
+
+@receiver(sms_confirmation_asked, dispatch_uid="bookings.sms_confirmation_asked")
+def ask_sms_confirmation(sender, booking, **kwargs):
+    _emit("bookings.appointment_sms_confirmation", booking, None)
+
+
+@receiver(waitlist_offered, dispatch_uid="bookings.waitlist_offered")
+def announce_offer(sender, offer, **kwargs):
+    _emit("bookings.waitlist_offered", offer, None)
+
+
+@receiver(waitlist_expired, dispatch_uid="bookings.waitlist_expired")
+def announce_expiry_of_offer(sender, offer, **kwargs):
+    _emit("bookings.waitlist_expired", offer, None)

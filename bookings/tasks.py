@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from bookings import services
+from bookings.services import waitlists
 
 
 @shared_task
@@ -21,3 +22,9 @@ def complete_ended():
 def warn_expiring_validities():
     """Every hour: members' validities within their warning period (B-16)."""
     return services.warn_expiring_validities()
+
+
+@shared_task
+def move_waitlist_holds():
+    """Every minute: offers whose claim window passed expire, their slot goes to the next (B-12)."""
+    return waitlists.move_holds_on()

@@ -1,6 +1,6 @@
 """The health endpoint (SPEC P-6): what production monitoring polls at /health/.
 
-django-health-check runs each check and answers 200 when all pass, 500 with the
+django-health-check runs each check and answers 200 when all pass, 503 with the
 failing ones named otherwise (HTML, `?format=json`, `?format=text`, or by the
 Accept header). Its own checks cover the database and the cache; the ones below
 cover the rest of the machinery a message travels through:
@@ -104,6 +104,14 @@ def checks():
 
 class RelaisHealthView(HealthCheckView):
     checks = checks()
+
+    async def get(self, request, *args, **kwargs):
+        response = await super().get(request, *args, **kwargs)
+        if response.status_code == 500 and any(result.error for result in self.results):
+            # A part of the machinery is down: 503, what load balancers and monitors expect,
+            # rather than the library's 500, which says this page itself broke.
+            response.status_code = 503
+        return response
 
     def get_checks(self):
         return [_Remembered(check) for check in super().get_checks()]

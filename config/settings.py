@@ -314,6 +314,11 @@ RELAIS_PERIODIC_TASKS = {
         "every_minutes": 15,
         "queue": "default",
     },
+    "Relais: waitlist offers whose claim window passed": {
+        "task": "bookings.tasks.move_waitlist_holds",
+        "every_minutes": 1,
+        "queue": "default",
+    },
     "Relais: members' validities expiring": {
         "task": "bookings.tasks.warn_expiring_validities",
         "every_minutes": 60,

@@ -40,6 +40,7 @@ def _install(event_type, default):
         send_window_end=window_end,
         send_window_channels=list(window_channels),
         daily_cap=default.daily_cap,
+        sender_mode=default.sender_mode or Rule.SenderMode.NO_REPLY,
     )
     MessageTemplate.objects.bulk_create(
         MessageTemplate(rule=rule, channel=channel, language=language, subject=subject, body=body)

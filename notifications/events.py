@@ -112,6 +112,7 @@ class DefaultRule:
     fallback_channel: str = ""
     send_window: tuple | None = None  # (start, end, [channels])
     daily_cap: int | None = None
+    sender_mode: str = ""  # empty: no-reply; "actor", "staff" (see Rule.SenderMode)
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,9 @@ class Recap:
 
     audience: Callable[[Any], Iterable]
     items: Callable[[Any, Any, datetime, datetime], list]
+    # Optional: (time of day, RecapSchedule.Day) each person chose for themselves, or None
+    # for the schedule's own (a staff member's recap at the hour they pick, SPEC B-13).
+    timing: Callable[[Any, Any], tuple | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,8 @@ class EventType:
     # For a call that asks for a key (a voice double opt-in): (about) -> the signed URL
     # Twilio posts the key to. None: the call only speaks.
     voice_gather: Callable[[Any], str] | None = None
+    # The staff member a target is with (an appointment's): the "staff" sender's reply-to.
+    staff_member: Callable[[Any], Any] | None = None
 
     def role(self, code) -> RecipientRole:
         return _by_code(self.roles, code, f"{self.code} has no role {code!r}")

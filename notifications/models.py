@@ -191,6 +191,8 @@ class Rule(models.Model):
     class SenderMode(models.TextChoices):
         NO_REPLY = "no_reply", _("No-reply address")
         ACTOR = "actor", _("The staff member who acted")
+        # Agendize: the client's messages answer to the staff member their appointment is with.
+        STAFF = "staff", _("The staff member concerned (reply-to)")
 
     name = models.CharField(_("name"), max_length=200)
     event_code = models.CharField(_("event"), max_length=100, db_index=True)

@@ -54,21 +54,24 @@ def _schedules_by_organisation():
                 yield schedule, organisation
 
 
-def covered_window(schedule, local_now):
+def covered_window(schedule, local_now, day_kind=None):
     """The local day a recap sent on `local_now` covers, as (day, start, end)."""
     day = local_now.date()
-    if schedule.day == RecapSchedule.Day.DAY_BEFORE:
+    if (day_kind or schedule.day) == RecapSchedule.Day.DAY_BEFORE:
         day += datetime.timedelta(days=1)
     start = datetime.datetime.combine(day, datetime.time.min, tzinfo=local_now.tzinfo)
     return day, start, start + datetime.timedelta(days=1)
 
 
 def _send_if_due(schedule, event_type, organisation, user, now):
+    send_time, day_kind = schedule.send_time, schedule.day
+    if event_type.recap.timing is not None:
+        send_time, day_kind = event_type.recap.timing(user, organisation) or (send_time, day_kind)
     local_now = now.astimezone(zoneinfo.ZoneInfo(str(user.time_zone)))
-    due_at = datetime.datetime.combine(local_now.date(), schedule.send_time, local_now.tzinfo)
+    due_at = datetime.datetime.combine(local_now.date(), send_time, local_now.tzinfo)
     if not due_at <= local_now <= due_at + MAX_LATENESS:
         return 0
-    day, start, end = covered_window(schedule, local_now)
+    day, start, end = covered_window(schedule, local_now, day_kind)
     if RecapRun.objects.filter(schedule=schedule, user=user, covered_day=day).exists():
         return 0
     try:

@@ -2,6 +2,6 @@
 maintenance, members' validities and balances, subscriptions — scoped to the organisation,
 every change through bookings.services."""
 
-from bookings.admin import bookings, members, resources
+from bookings.admin import appointments, bookings, members, resources
 
-__all__ = ["bookings", "members", "resources"]
+__all__ = ["appointments", "bookings", "members", "resources"]

@@ -12,7 +12,8 @@ from accounts.scoping import OrganisationScopedAdmin, OrganisationScopedInline
 from bookings import availability, services
 from bookings.models import Booking, BookingAddOn, Participant
 from bookings.models.proxies import BookingToApprove
-from bookings.signals import BACK_OFFICE
+from bookings.services import appointments
+from bookings.signals import BACK_OFFICE, is_appointment
 from notifications.admin import DeliveryHistoryInline
 from notifications.admin.manual import ManualMessageMixin
 
@@ -39,6 +40,11 @@ class BookingForm(forms.ModelForm):
     class Meta:
         model = Booking
         fields = ["resource", "booker", "title", "start", "end"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "booker" in self.fields and not (self.instance.pk and not self.instance.booker_id):
+            self.fields["booker"].required = True  # only a public page's client has none
 
     def clean(self):
         data = super().clean()
@@ -154,7 +160,11 @@ class BookingAdmin(ManualMessageMixin, OrganisationScopedAdmin):
         self._each(
             request,
             queryset,
-            lambda b: services.cancel(b, request.user, by=BACK_OFFICE),
+            lambda b: (
+                appointments.cancel_appointment(b.appointment, request.user, by=BACK_OFFICE)
+                if is_appointment(b)
+                else services.cancel(b, request.user, by=BACK_OFFICE)
+            ),
             lambda n: ngettext("%(count)d cancelled.", "%(count)d cancelled.", n) % {"count": n},
         )
 
@@ -163,7 +173,11 @@ class BookingAdmin(ManualMessageMixin, OrganisationScopedAdmin):
         self._each(
             request,
             queryset,
-            lambda b: services.mark_no_show(b, request.user),
+            lambda b: (
+                appointments.no_show(b.appointment, request.user)
+                if is_appointment(b)
+                else services.mark_no_show(b, request.user)
+            ),
             lambda n: ngettext("%(count)d no-show.", "%(count)d no-shows.", n) % {"count": n},
         )
 

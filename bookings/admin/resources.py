@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import OrganisationScopedAdmin, OrganisationScopedInline
 from bookings import services, tokens
-from bookings.models import AddOn, Closure, Maintenance, OpeningHours, Resource
+from bookings.models import AddOn, Closure, Maintenance, OpeningHours, Resource, TimeOff
 from core import qr
 from notifications.admin import DeliveryHistoryInline
 
@@ -30,6 +30,14 @@ class ClosureInline(OrganisationScopedInline):
 
 class AddOnInline(OrganisationScopedInline):
     model = AddOn
+    organisation_path = "resource__organisation"
+    extra = 0
+
+
+class TimeOffInline(OrganisationScopedInline):
+    """A staff member's time off, on their agenda."""
+
+    model = TimeOff
     organisation_path = "resource__organisation"
     extra = 0
 
@@ -57,7 +65,7 @@ class ResourceAdmin(OrganisationScopedAdmin):
         ),
     ]
     readonly_fields = ["check_in_poster"]
-    inlines = [OpeningHoursInline, ClosureInline, AddOnInline]
+    inlines = [OpeningHoursInline, ClosureInline, AddOnInline, TimeOffInline]
 
     def save_model(self, request, obj, form, change):
         services.save_resource(obj, request.user)

@@ -11,4 +11,4 @@ Reminders (B-9) hang on `bookings.confirmed`, emitted whenever a booking comes t
 for sure — booked free, paid, or approved — so a manager changes each reminder once.
 """
 
-from bookings.events import shipped  # noqa: F401  (registers the events)
+from bookings.events import appointments, recap, shipped, waitlists  # noqa: F401  (registers)

@@ -96,7 +96,7 @@ def booking_context(obj, data):
         "start": booking.start,
         "end": booking.end,
         "status": booking.get_status_display(),
-        "booker_name": str(booking.booker),
+        "booker_name": booking.booker_name,
         "booked_by_name": str(booking.booked_by or ""),
         "participant_name": participant.name if participant else "",
         "participant_names": ", ".join(str(p) for p in present),

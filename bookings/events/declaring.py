@@ -53,6 +53,11 @@ ROLES = {
             "staff_member", _("The staff member whose agenda it is"), people.staff_member
         ),
         RecipientRole("subscribers", _("Managers who receive every booking"), people.subscribers),
+        RecipientRole(
+            "owner_managers",
+            _("Owner & manager (the page's contacts, else the managers)"),
+            people.owner_managers,
+        ),
     ]
 }
 

@@ -32,7 +32,7 @@ def digest_items(user, organisation, start, end):
             "start": b.start.isoformat(),
             "end": b.end.isoformat(),
             "resource": b.resource.name,
-            "booker": str(b.booker),
+            "booker": b.booker_name,
         }
         for b in bookings.distinct().order_by("start")
     ]

@@ -13,12 +13,14 @@ from bookings.models import (
     BLOCKING_STATUSES,
     ApprovalRequest,
     Booking,
+    BookingPage,
     CalendarCopy,
     Participant,
     Subscription,
 )
 from core.calendar import REQUEST
 from notifications.recipients import About as about
+from notifications.recipients import Recipient
 
 
 def _person(participant):
@@ -27,14 +29,20 @@ def _person(participant):
 
 def booker(booking, event):
     participant = booking.participants.filter(is_booker=True).select_related("user").first()
-    if participant is None or not booking.booker.is_active:
+    if participant is None:
+        return []
+    if booking.booker_id is None:  # a client without an account
+        return [about(participant, participant)]
+    if not booking.booker.is_active:
         return []
     return [about(booking.booker, participant)]
 
 
 def booked_by(booking, event):
     manager = booking.booked_by
-    return [manager] if manager and manager.is_active and manager != booking.booker else []
+    if not manager or not manager.is_active or manager.pk == booking.booker_id:
+        return []
+    return [manager]
 
 
 def participants(booking, event):
@@ -69,6 +77,30 @@ def approvers(booking, event):
 def staff_member(booking, event):
     staff = _resource(booking).staff_member
     return [staff] if staff and staff.is_active else []
+
+
+def owner_managers(booking, event):
+    """Agendize's "owner & manager": the contacts typed on the organisation's appointment
+    page (no account needed), the agenda's responsible manager, else the organisation's
+    managers — an appointment nobody in charge hears of would go unnoticed."""
+    found = []
+    page = BookingPage.objects.filter(organisation=booking.organisation_id).first()
+    if page and (page.manager_email or page.manager_phone):
+        found.append(
+            Recipient(
+                key=f"bookings.bookingpage:{page.pk}",
+                name=str(booking.organisation),
+                email=page.manager_email,
+                phone=str(page.manager_phone or ""),
+                time_zone=str(booking.organisation.time_zone),
+            )
+        )
+    manager = _resource(booking).manager
+    if manager and manager.is_active:
+        found.append(manager)
+    elif not found:
+        found.extend(organisation_managers(booking.organisation_id))
+    return found
 
 
 def subscribers(booking, event):

@@ -4,8 +4,16 @@ Appointments (issue 21) build on the same tables: a resource of kind "agenda" is
 member's diary, and the booking statuses already carry the hold a waitlist claim needs.
 """
 
+from bookings.models.appointments import (
+    Appointment,
+    BookingPage,
+    Service,
+    StaffRecap,
+    TimeOff,
+)
 from bookings.models.bookings import (
     BLOCKING_STATUSES,
+    SMS_PURPOSE,
     ApprovalRequest,
     Booking,
     BookingAddOn,
@@ -20,18 +28,27 @@ from bookings.models.members import (
     Validity,
     ValidityType,
 )
-from bookings.models.proxies import BookingToApprove
+from bookings.models.proxies import AppointmentNoShow, AppointmentReview, BookingToApprove
 from bookings.models.resources import AddOn, Closure, Maintenance, OpeningHours, Resource
+from bookings.models.waitlists import Waitlist, WaitlistEntry, WaitlistOffer
 
 __all__ = [
     "BLOCKING_STATUSES",
+    "SMS_PURPOSE",
     "Account",
     "ApprovalRequest",
+    "Appointment",
+    "BookingPage",
+    "Service",
+    "StaffRecap",
+    "TimeOff",
     "AddOn",
     "BalanceThreshold",
     "Booking",
     "BookingAddOn",
     "BookingToApprove",
+    "AppointmentNoShow",
+    "AppointmentReview",
     "CalendarCopy",
     "Closure",
     "Maintenance",
@@ -42,4 +59,7 @@ __all__ = [
     "Subscription",
     "Validity",
     "ValidityType",
+    "Waitlist",
+    "WaitlistEntry",
+    "WaitlistOffer",
 ]

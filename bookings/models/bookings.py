@@ -16,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 from model_utils import FieldTracker
 
 from accounts.models import Language
+from notifications.consent.models import ContactConsent
 from notifications.recipients import Recipient
 
 
@@ -56,8 +57,15 @@ class Booking(models.Model):
     resource = models.ForeignKey(
         "bookings.Resource", models.PROTECT, related_name="bookings", verbose_name=_("resource")
     )
+    # Empty for a client without an account (a public appointment page): their
+    # participation row holds their name, address and number.
     booker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="bookings", verbose_name=_("booker")
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bookings",
+        verbose_name=_("booker"),
     )
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -129,6 +137,14 @@ class Booking(models.Model):
             raise ValidationError({"end": _("The booking must end after it starts.")})
 
     @property
+    def booker_name(self):
+        """The booker's name, with an account or without (a client of a public page)."""
+        if self.booker_id:
+            return str(self.booker)
+        client = self.participants.filter(is_booker=True).first()
+        return str(client) if client else ""
+
+    @property
     def zone(self):
         return self.resource.zone
 
@@ -173,6 +189,10 @@ CANCELLED_STATUSES = (
 )
 
 
+# The consent a client ticks on the public appointment page, in the ledger's terms.
+SMS_PURPOSE = "appointments"
+
+
 class Participant(models.Model):
     """Someone who takes part in a booking: the booker, a colleague, a guest without an account."""
 
@@ -189,6 +209,8 @@ class Participant(models.Model):
     )
     name = models.CharField(_("name"), max_length=150, blank=True)
     email = models.EmailField(_("email address"), blank=True)
+    # A client without an account: texted only while the number's SMS consent holds.
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
     language = models.CharField(
         _("language"), max_length=5, choices=Language.choices, default=Language.FRENCH
     )
@@ -228,9 +250,23 @@ class Participant(models.Model):
             key=f"bookings.participant:{self.pk}",
             name=self.name or self.email,
             email=self.email,
+            phone=self.phone if self.texts_allowed() else "",
             language=self.language,
             time_zone=str(self.booking.zone),  # where it happens: the site's clock
         )
+
+    def texts_allowed(self):
+        """Whether this guest's number may get SMS: their consent, given on the page or
+        confirmed by email, stands in the ledger (SPEC N-20)."""
+        if not self.phone:
+            return False
+        return ContactConsent.objects.filter(
+            organisation=self.booking.organisation_id,
+            purpose=SMS_PURPOSE,
+            channel="sms",
+            address=self.phone,
+            state=ContactConsent.State.ACCEPTED,
+        ).exists()
 
     @property
     def recipient_key(self):

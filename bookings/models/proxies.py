@@ -1,7 +1,8 @@
-"""Admin views of bookings that have their own list."""
+"""Admin views of bookings and appointments that have their own list."""
 
 from django.utils.translation import gettext_lazy as _
 
+from bookings.models.appointments import Appointment
 from bookings.models.bookings import Booking
 
 
@@ -10,3 +11,17 @@ class BookingToApprove(Booking):
         proxy = True
         verbose_name = _("booking to approve")
         verbose_name_plural = _("approvals queue")
+
+
+class AppointmentReview(Appointment):
+    class Meta:
+        proxy = True
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+
+
+class AppointmentNoShow(Appointment):
+    class Meta:
+        proxy = True
+        verbose_name = _("no-show")
+        verbose_name_plural = _("no-shows")

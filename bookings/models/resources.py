@@ -119,7 +119,10 @@ class Resource(models.Model):
 
     @property
     def zone(self):
-        """Opening hours and booking times are read on its site's clock, else the organisation's."""
+        """Opening hours and booking times are read on its site's clock, else the organisation's;
+        a staff member's agenda on their own clock (their working hours are theirs)."""
+        if self.kind == self.Kind.AGENDA and self.staff_member_id:
+            return zoneinfo.ZoneInfo(str(self.staff_member.time_zone))
         if self.site_id:
             return self.site.zone
         return zoneinfo.ZoneInfo(str(self.organisation.time_zone))

@@ -55,8 +55,8 @@ def is_changeable(booking, now=None):
     return booking.status in CHANGEABLE and booking.end > (now or timezone.now())
 
 
-def initial_status(resource):
-    if resource.requires_approval:
+def initial_status(resource, appointment=None):
+    if resource.requires_approval or (appointment and appointment.service.requires_acceptance):
         return Status.PENDING_APPROVAL
     if resource.is_paid:
         return Status.AWAITING_PAYMENT
@@ -67,6 +67,9 @@ def approvers_of(resource):
     """Who approves a resource's bookings: its approvers, else its manager, else the
     organisation's managers — a request nobody can answer would wait forever."""
     people = list(resource.approvers.filter(is_active=True))
+    staff = resource.staff_member if resource.kind == Resource.Kind.AGENDA else None
+    if not people and staff and staff.is_active:
+        people = [staff]  # an appointment request: the staff member accepts it (B-11)
     if not people and resource.manager and resource.manager.is_active:
         people = [resource.manager]
     if not people:
@@ -97,29 +100,46 @@ def book(
     participants=(),
     add_ons=(),
     now=None,
+    client=None,
+    appointment=None,
 ):
-    """A new booking of `resource` for `booker`, by them or by a manager (`actor`)."""
+    """A new booking of `resource` for `booker`, by them or by a manager (`actor`).
+
+    `booker` None: a client without an account, whose `client` dict (name, email,
+    phone, language) becomes the booker's participation; `appointment`, an unsaved
+    Appointment (the service booked), is saved with the booking."""
     actor = actor or booker
     booking = Booking(
         organisation=resource.organisation,
         resource=resource,
         booker=booker,
-        booked_by=actor if actor != booker else None,
+        booked_by=actor if actor is not None and actor != booker else None,
         source=by,
         title=title,
         start=start,
         end=end,
     )
-    return save_booking(booking, actor, by=by, participants=participants, add_ons=add_ons, now=now)
+    return save_booking(
+        booking,
+        actor,
+        by=by,
+        participants=participants,
+        add_ons=add_ons,
+        now=now,
+        client=client,
+        appointment=appointment,
+    )
 
 
 @transaction.atomic
-def save_booking(booking, actor, *, by, participants=(), add_ons=(), now=None):
+def save_booking(
+    booking, actor, *, by, participants=(), add_ons=(), now=None, client=None, appointment=None
+):
     """Save a booking from any form: a new one is checked, held and announced (B-2 … B-4);
     a new time is checked and announced to everyone taking part (B-6)."""
     now = now or timezone.now()
     if booking.pk is None:
-        return _create(booking, actor, by, participants, add_ons, now)
+        return _create(booking, actor, by, participants, add_ons, now, client, appointment)
     tracker = booking.tracker
     if any(tracker.has_changed(field) for field in ("start", "end", "resource")):
         return _move(booking, actor, by, now)
@@ -127,21 +147,26 @@ def save_booking(booking, actor, *, by, participants=(), add_ons=(), now=None):
     return booking
 
 
-def _create(booking, actor, by, participants, add_ons, now):
+def _create(booking, actor, by, participants, add_ons, now, client=None, appointment=None):
     resource = booking.resource
     booking.organisation = resource.organisation
-    booking.status = initial_status(resource)
+    booking.status = initial_status(resource, appointment)
     booking.price, booking.currency = resource.price, resource.currency
     _validate(booking)
     _hold(booking, now)
-    Participant.objects.create(
-        booking=booking,
-        user=booking.booker,
-        name=str(booking.booker),
-        email=booking.booker.email,
-        language=booking.booker.language,
-        is_booker=True,
-    )
+    if appointment is not None:
+        appointment.booking = booking
+        appointment.save()
+    if booking.booker_id:
+        client = {
+            "user": booking.booker,
+            "name": str(booking.booker),
+            "email": booking.booker.email,
+            "language": booking.booker.language,
+        }
+    elif not client or not client.get("email"):
+        raise BookingRefused(_("Please give an email address."), "email")
+    Participant.objects.create(booking=booking, is_booker=True, **client)
     if booking.status == Status.PENDING_APPROVAL:
         ApprovalRequest.objects.bulk_create(
             ApprovalRequest(booking=booking, approver=person) for person in approvers_of(resource)
@@ -453,8 +478,9 @@ def mark_no_show(booking, actor):
 def complete_ended(now=None):
     """Bookings whose time is over are completed; nothing is announced."""
     now = now or timezone.now()
+    # Appointments are closed by their staff (completed, or no-show), each with its message.
     return Booking.objects.filter(
-        status__in=[Status.CONFIRMED, Status.CHECKED_IN], end__lte=now
+        status__in=[Status.CONFIRMED, Status.CHECKED_IN], end__lte=now, appointment=None
     ).update(status=Status.COMPLETED, updated_at=now)
 
 

@@ -173,7 +173,10 @@ class RuleAdmin(OrganisationScopedAdmin):
 
     def get_urls(self):
         info = f"{self.opts.app_label}_{self.opts.model_name}"
-        own = [path("catalog/", self._view(rule_views.catalog_page), name=f"{info}_catalog")]
+        own = [
+            path("catalog/", self._view(rule_views.catalog_page), name=f"{info}_catalog"),
+            path("grid/", self._view(rule_views.grid_page), name=f"{info}_grid"),
+        ]
         for suffix, view in [
             ("preview", rule_views.preview),
             ("dry_run", rule_views.dry_run),

@@ -1,5 +1,6 @@
 """Pages the rule admin adds: catalog, event choice, preview, dry run, test, customise."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin import helpers
 from django.db.models import Count
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.scoping import managed_organisations
-from notifications import events, previews
+from notifications import events, grid, previews
 from notifications.forms import CustomiseForm
 from notifications.models import Channel, Delivery
 from notifications.rule_changes import customise_and_take_over
@@ -234,3 +235,56 @@ def _customise(request, rules, organisation):
             % {"organisation": organisation},
         )
     return done
+
+
+def grid_page(model_admin, request):
+    """The Agendize grid (N-2): each event × recipient group × channel, on or off, for one
+    organisation; a switch changes that organisation's rules (notifications.grid)."""
+    organisations = managed_organisations(request.user).order_by("name")
+    chosen = request.POST.get("organisation") or request.GET.get("organisation")
+    organisation = organisations.filter(pk=chosen).first() if chosen else organisations.first()
+    if chosen and organisation is None:
+        raise Http404
+    channels = [c for c in Channel if c.value in settings.RELAIS_CHANNELS]
+    if request.method == "POST":
+        if organisation is None or not model_admin.has_change_permission(request):
+            raise Http404
+        code, role = request.POST.get("event", ""), request.POST.get("role", "")
+        channel = request.POST.get("channel", "")
+        try:
+            event_type = events.get_event_type(code)
+            event_type.role(role)
+        except LookupError:
+            raise Http404 from None
+        if channel not in {c.value for c in channels}:
+            raise Http404
+        if request.POST.get("on") == "1":
+            grid.switch_on(code, role, channel, organisation)
+        else:
+            grid.switch_off(code, role, channel, organisation)
+        messages.success(request, _("%(event)s: changed.") % {"event": event_type.label})
+        url = reverse("admin:notifications_rule_grid")
+        return HttpResponseRedirect(f"{url}?organisation={organisation.pk}#{code}")
+    rows = []
+    for event_type in events.catalog():
+        on = grid.cells(event_type.code, organisation) if organisation else set()
+        rows.append(
+            (
+                event_type,
+                [
+                    (role, [(channel, (role.code, channel.value) in on) for channel in channels])
+                    for role in event_type.roles
+                ],
+            )
+        )
+    return _page(
+        model_admin,
+        request,
+        "grid.html",
+        _("Notifications grid"),
+        organisations=organisations,
+        organisation=organisation,
+        channels=channels,
+        rows=rows,
+        can_change=model_admin.has_change_permission(request),
+    )

@@ -87,8 +87,13 @@ class EmailChannel(ChannelBackend):
         return [named(str(actor), mailbox(actor.email))] if actor else []
 
     def _acting_staff(self, delivery):
-        if delivery.rule and delivery.rule.sender_mode == "actor":
+        mode = delivery.rule.sender_mode if delivery.rule else ""
+        if mode == "actor":
             return delivery.event.actor
+        if mode == "staff":
+            staff_of = delivery.event.event_type.staff_member
+            target = delivery.event.target
+            return staff_of(target) if staff_of and target is not None else None
         return None
 
 

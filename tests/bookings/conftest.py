@@ -7,7 +7,7 @@ from django.core import mail
 
 from accounts.models import Role
 from bookings import services
-from bookings.models import AddOn, OpeningHours, Resource
+from bookings.models import AddOn, BookingPage, OpeningHours, Resource, Service
 from notifications.models import Delivery
 from tests.factories import SiteFactory, member
 
@@ -121,3 +121,65 @@ def has_ics(message):
 
 def deliveries(code, **filters):
     return Delivery.objects.filter(event__code=code, **filters)
+
+
+# Appointments (issue 21): a hair salon, Léa and Marc, three services, a public page.
+# Tuesday 1 December 2026, 10:00 in Paris.
+TUESDAY_10 = datetime.datetime(2026, 12, 1, 9, 0, tzinfo=datetime.UTC)
+CLIENT = {"name": "Zoé Petit", "email": "zoe@example.test", "phone": "+33612345678"}
+
+
+@pytest.fixture
+def lea(organisation):
+    return member(organisation, Role.STAFF, email="lea@example.test", display_name="Léa Martin")
+
+
+@pytest.fixture
+def marc(organisation):
+    return member(organisation, email="marc@example.test", display_name="Marc Blanc")
+
+
+def agenda_of(site, person, name):
+    agenda = make_resource(site, name=name, kind=Resource.Kind.AGENDA, staff_member=person)
+    for weekday in range(1, 6):  # Tuesday to Saturday, 09:00–18:00
+        OpeningHours.objects.create(
+            resource=agenda, weekday=weekday, opens=datetime.time(9), closes=datetime.time(18)
+        )
+    return agenda
+
+
+@pytest.fixture
+def salon(organisation, site, lea, marc):
+    """Léa's and Marc's agendas; a cut (30 min + 10 min buffer), a colour (90 min), and a
+    consultation that waits for acceptance; the page's owner & manager contacts."""
+    page = BookingPage.objects.create(
+        organisation=organisation,
+        slug="salon-lea",
+        manager_email="patron@example.test",
+        manager_phone="+33699999999",
+    )
+    agendas = [agenda_of(site, lea, "Agenda de Léa"), agenda_of(site, marc, "Agenda de Marc")]
+    cut = Service.objects.create(
+        organisation=organisation,
+        name="Coupe",
+        duration_minutes=30,
+        buffer_minutes=10,
+        price=Decimal("35.00"),
+    )
+    colour = Service.objects.create(organisation=organisation, name="Couleur", duration_minutes=90)
+    consult = Service.objects.create(
+        organisation=organisation,
+        name="Consultation",
+        duration_minutes=30,
+        requires_acceptance=True,
+    )
+    for service in (cut, colour, consult):
+        service.agendas.set(agendas)
+    return {
+        "page": page,
+        "lea": agendas[0],
+        "marc": agendas[1],
+        "cut": cut,
+        "colour": colour,
+        "consult": consult,
+    }

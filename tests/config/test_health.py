@@ -66,7 +66,7 @@ def test_p6_the_database_down_is_reported_without_its_error(client, beat_ticked,
     wrapper = type(connections["default"])
     with mock.patch.object(wrapper, "temporary_connection", side_effect=refused):
         status, body = report(client)
-    assert status == 500
+    assert status == 503
     assert any("Database" in name for name in failing(body))
     assert "10.0.0.7" not in str(body)
     assert failing_statuses(body) == ["Unavailable: see the server's log"]
@@ -81,7 +81,7 @@ def test_p6_a_cache_that_loses_what_it_is_given_is_reported(
 ):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     status, body = report(client)
-    assert status == 500
+    assert status == 503
     assert any("Cache" in name for name in failing(body))
 
 
@@ -90,7 +90,7 @@ def test_p6_the_broker_down_is_reported(client, beat_ticked, workers_answer):
 
     with mock.patch.object(current_app, "connection_for_write", side_effect=OSError("refused")):
         status, body = report(client)
-    assert status == 500
+    assert status == 503
     assert any("Broker" in name for name in failing(body))
 
 
@@ -102,14 +102,14 @@ def test_p6_workers_not_answering_are_reported(client, beat_ticked):
         if ping is None:
             pytest.skip("the filesystem broker cannot broadcast a ping: no worker check there")
         status, body = report(client)
-    assert status == 500
+    assert status == 503
     assert any("Ping" in name for name in failing(body))
 
 
 def test_p6_beat_not_ticking_is_reported(client, beat_ticked, workers_answer):
     PeriodicTask.objects.update(last_run_at=timezone.now() - datetime.timedelta(minutes=30))
     status, body = report(client)
-    assert status == 500
+    assert status == 503
     assert failing(body) == {next(name for name in body if "Beat" in name)}
 
 
@@ -131,7 +131,7 @@ def test_p6_events_waiting_for_the_relay_are_reported(
     health.forget()
     PeriodicTask.objects.update(last_run_at=timezone.now())
     status, body = report(client)
-    assert status == 500
+    assert status == 503
     assert failing(body) == {next(name for name in body if "Relay" in name)}
 
 
