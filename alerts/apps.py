@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class AlertsConfig(AppConfig):
     name = "alerts"
     verbose_name = _("Snow alerts")
+
+    def ready(self):
+        from alerts import signals  # noqa: F401  (connects the receivers)

@@ -246,12 +246,17 @@ def in_subprocess(script, *args):
 
 
 @contextlib.contextmanager
-def celery_workers(count, concurrency, pool="threads", queues="high,default,bulk", **env):
-    """`count` real worker processes on the bench broker and database; stopped on exit."""
+def celery_workers(
+    count, concurrency, pool="threads", queues="high,default,bulk", name="bench", **env
+):
+    """`count` real worker processes on the bench broker and database; stopped on exit.
+
+    `name`: the workers' node names' prefix, so two pools (one per queue) can run at once.
+    """
     processes = [
         subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queues]
-            + ["-n", f"bench{index}@%h", "--pool", pool, "--concurrency", str(concurrency)]
+            + ["-n", f"{name}{index}@%h", "--pool", pool, "--concurrency", str(concurrency)]
             + ["--include", "bench.tasks", "--without-gossip", "--without-mingle"]
             + ["--loglevel", "WARNING"],
             cwd=ROOT,

@@ -16,6 +16,8 @@ HERE = Path(__file__).resolve().parent
 # (script, full-size arguments, quick arguments, target)
 BENCHMARKS = [
     ("fanout.py", ["--n", "100000"], ["--n", "10000", "--repeat", "1"], "<= 2.0"),
+    ("alert_run.py", ["--points", "100000"], ["--points", "10000", "--repeat", "1"], "<= 2.0"),
+    ("alert_urgent.py", ["--points", "20000"], ["--points", "3000", "--tries", "3"], "~ 1"),
     ("emit_overhead.py", ["--saves", "1000"], ["--saves", "200"], "<= 1.3"),
     (
         "throughput.py",

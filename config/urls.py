@@ -12,6 +12,7 @@ urlpatterns = [
     path("visits/", include("visitors.urls")),
     path("bookings/", include("bookings.urls")),
     path("orders/", include("workorders.urls")),
+    path("alerts/", include("alerts.urls")),
     path("", include("accounts.urls")),
     path("", include("notifications.urls")),
 ]

@@ -12,9 +12,11 @@ delivery of the batch.
 import dataclasses
 import datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from notifications import delivery_log, pacing
 from notifications.models import Batch, BatchTally, Delivery, Rule
@@ -151,3 +153,24 @@ def resend_failed(batch):
         reason_code=Skip.RESENT
     )
     return len(copies)
+
+
+STALE = gettext_noop("stale: of no use any more")
+
+
+def expire(batch, about=None):
+    """Cancel the batch's messages not sent yet (those about `about` only): they are stale.
+
+    A route run's "the truck is coming" once the contract is served or the run has
+    ended (SPEC A-5): never sent late. Return how many were cancelled.
+    """
+    pending = Delivery.objects.filter(batch=batch, status__in=Delivery.PENDING)
+    if about is not None:
+        kind = ContentType.objects.get_for_model(about)
+        pending = pending.filter(about_type=kind, about_id=about.pk)
+    return pending.update(
+        status=Delivery.Status.CANCELLED,
+        reason=STALE,
+        reason_code=Skip.EXPIRED,
+        updated_at=timezone.now(),
+    )

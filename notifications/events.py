@@ -174,6 +174,12 @@ class EventType:
     default_rules: list[DefaultRule] = field(default_factory=list)
     recap: Recap | None = None
     opt_in: OptIn | None = None  # a double opt-in stands before these messages
+    # Of use only now ("the truck is coming"): outside its rule's send window a message is
+    # skipped (quiet hours), never held for the next opening.
+    stale_outside_window: bool = False
+    # For a call that asks for a key (a voice double opt-in): (about) -> the signed URL
+    # Twilio posts the key to. None: the call only speaks.
+    voice_gather: Callable[[Any], str] | None = None
     # The staff member a target is with (an appointment's): the "staff" sender's reply-to.
     staff_member: Callable[[Any], Any] | None = None
 

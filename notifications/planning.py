@@ -41,6 +41,7 @@ EXPIRED = gettext_noop("expired: too late to be of use")
 RESCHEDULED = gettext_noop("rescheduled")
 RULE_CHANGED = gettext_noop("its rule was changed")
 TARGET_CANCELLED = gettext_noop("cancelled with its object")
+QUIET_HOURS = gettext_noop("outside the send window: of no use later")
 
 
 def recipients_for(rule, target, event):
@@ -306,10 +307,24 @@ def _apply_send_window(rule, delivery, now):
         return
     if rule.send_window_start is None or rule.send_window_end is None:
         return
-    delivery.send_at = next_window_opening(
+    opening = next_window_opening(
         delivery.send_at, rule.send_window_start, rule.send_window_end, delivery.time_zone
     )
+    if opening != delivery.send_at and rule.event_type.stale_outside_window:
+        _suppress(delivery, QUIET_HOURS, Skip.QUIET_HOURS)  # "the truck is coming" tomorrow: no
+        return
+    delivery.send_at = opening
     delivery.status = _pending_status(delivery.send_at, now)
+
+
+def outside_window(rule, delivery, now):
+    """Whether a message whose event is of use only now has left its rule's send window."""
+    if not rule.event_type.stale_outside_window:
+        return False
+    if delivery.channel not in rule.send_window_channels or rule.send_window_start is None:
+        return False
+    start, end = rule.send_window_start, rule.send_window_end
+    return next_window_opening(now, start, end, delivery.time_zone) != now
 
 
 def _save(deliveries):

@@ -17,6 +17,8 @@ class Recipient:
     language: str = settings.LANGUAGE_CODE
     time_zone: str = settings.TIME_ZONE
     user_id: int | None = None
+    # A number for calls only (a landline); None: calls go to `phone`, "": no calls.
+    voice_phone: str | None = None
 
     @classmethod
     def from_user(cls, user):

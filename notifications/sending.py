@@ -22,7 +22,14 @@ from notifications.consent import opt_in
 from notifications.consent import state as consent
 from notifications.models import Delivery, Suppression
 from notifications.outbox import queue_sends, send_on_commit
-from notifications.planning import EXPIRED, ON_SUPPRESSION_LIST, plan_fallback, suppression_code
+from notifications.planning import (
+    EXPIRED,
+    ON_SUPPRESSION_LIST,
+    QUIET_HOURS,
+    outside_window,
+    plan_fallback,
+    suppression_code,
+)
 from notifications.rendering import render_delivery
 from notifications.rules import conditions_hold
 from notifications.templating import TemplateProblem
@@ -313,6 +320,9 @@ def _stopped(delivery, suppressed, refused):
             return True
         if has_expired(rule, event.target, delivery.send_at, timezone.now()):
             _finish(delivery, Status.CANCELLED, reason=EXPIRED, reason_code=Skip.EXPIRED)
+            return True
+        if outside_window(rule, delivery, timezone.now()):  # paced past 20:00, say
+            _finish(delivery, Status.CANCELLED, reason=QUIET_HOURS, reason_code=Skip.QUIET_HOURS)
             return True
         failed = conditions_hold(rule, about, event)
         if failed is not None:

@@ -122,8 +122,12 @@ def _start(number, how):
 
 
 def _answer(number, accepted, how):
-    """YES or NO to the requests waiting for this number; a YES after a STOP resumes too."""
-    waiting = list(opt_in.waiting_for(number))
+    """YES or NO to the latest request waiting for this number; a YES after a STOP resumes too.
+
+    Only the latest: a number asked by two companies answers the one that asked last
+    (its text is the one on the phone's screen), the other keeps waiting (SPEC A-2).
+    """
+    waiting = list(opt_in.waiting_for(number).order_by("-updated_at", "-pk")[:1])
     resumed = accepted and PhoneStop.objects.filter(sender=phone_sender(), number=number).exists()
     if not waiting and not resumed:
         return ""

@@ -62,7 +62,7 @@ def twilio_signed(view):
     """Refuse requests Twilio did not sign with our auth token."""
 
     @functools.wraps(view)
-    def checked(request):
+    def checked(request, *args, **kwargs):
         from twilio.request_validator import RequestValidator  # Twilio's SDK, when Twilio calls
 
         url = settings.SITE_URL + request.get_full_path()
@@ -72,7 +72,7 @@ def twilio_signed(view):
         if not token or not validator.validate(url, request.POST, signature):
             logger.warning("Twilio webhook with a bad signature refused: %s", url)
             return HttpResponseForbidden("Invalid signature")
-        return view(request)
+        return view(request, *args, **kwargs)
 
     return csrf_exempt(require_POST(checked))
 

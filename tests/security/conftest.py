@@ -117,6 +117,7 @@ def _marked_activity(a, on_commit):
     a.attachment = a.request.attachments.get()
     _marked_bookings(a, on_commit)
     _marked_workshop(a, on_commit)
+    _marked_snow_alerts(a, on_commit)
     a.rule = RuleFactory(organisation=a.tilleuls, name=f"Règle {MARK}")
     a.recap = RecapSchedule.objects.create(
         organisation=a.tilleuls, event_code=recap_codes()[0], send_time=datetime.time(7)
@@ -209,6 +210,35 @@ def _marked_workshop(a, on_commit):
         a.lead = workorders.create_lead(
             a.tilleuls, client=a.shop_client, actor=a.bob, interest=f"Devis {MARK}"
         )
+
+
+def _marked_snow_alerts(a, on_commit):
+    """The Tilleuls' snow removal too: a company, a route, a contract, the person to alert,
+    their confirmed number, a run with its stop, and a broadcast (SPEC A-1…A-10)."""
+    from alerts import services as alerts
+    from alerts.models import Company, Contract, Occupant, Route, Service
+
+    a.company = Company.objects.create(
+        organisation=a.tilleuls, name=f"Déneigement {MARK}", time_zone="Europe/Paris"
+    )
+    a.route = Route.objects.create(company=a.company, name=f"Route {MARK}")
+    a.contract = alerts.save_contract(
+        Contract(company=a.company, number=f"C-{MARK}", holder=f"Titulaire {MARK}",
+                 address=f"12 rue {MARK}", city="Laval", route=a.route, position=1),
+        a.bob,
+    )  # fmt: skip
+    a.contract.services.add(Service.objects.create(company=a.company, name=f"Entrée {MARK}"))
+    a.occupant = Occupant.objects.create(company=a.company, name=f"Occupant {MARK}")
+    a.occupant.contracts.add(a.contract)
+    with on_commit():
+        a.contact_point = alerts.add_contact_point(
+            a.occupant, "email", f"neige.{MARK}@example.test", a.bob
+        )
+    alerts.answer_by_link(a.contact_point, True, "Oui", "/alerts/c/x/")
+    with on_commit():
+        a.run = alerts.start_run(a.route, a.bob, mode="buffer", buffer_size=1)
+        a.broadcast = alerts.send_broadcast(a.company, f"Tempête {MARK}", {}, a.bob)
+    a.stop = a.run.stops.get()
 
 
 def _other_organisation(a, on_commit):

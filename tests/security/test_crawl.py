@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from accounts.models import Membership, Organisation, Role, Site, User
 from accounts.scoping import ScopedAccessMixin
+from alerts.models import Broadcast, Company, ContactPoint, Contract, Occupant, Route, RouteRun
 from bookings.models import (
     Account,
     Booking,
@@ -85,6 +86,13 @@ def targets(world):
         WorkOrder: [a.order],
         Task: [a.task],
         Lead: [a.lead],
+        Company: [a.company],
+        Route: [a.route],
+        Contract: [a.contract],
+        Occupant: [a.occupant],
+        ContactPoint: [a.contact_point],
+        RouteRun: [a.run],
+        Broadcast: [a.broadcast],
     }
 
 
@@ -98,6 +106,8 @@ def portal(world):
         "bookings": a.booking.pk,
         "bookings:resource": a.resource.pk,
         "workorders": a.task.pk,
+        "alerts": a.run.pk,
+        "alerts:start": a.route.pk,
     }
     new = {"site": a.site.pk, "category": a.category.pk, "title": "pwned", "purpose": "pwned"}
     posts = {
@@ -107,6 +117,7 @@ def portal(world):
         "bookings:resource": {"date": "2026-11-30", "start_time": "14:00", "end_time": "15:00"},
         "bookings:move": {"date": "2026-11-30", "start_time": "16:00", "end_time": "17:00"},
         "bookings:add_participants": {"guests": "pwned@example.test"},
+        "alerts:start": {"mode": "all", "buffer_size": "5"},
     }
     fill = {
         "token": "pwned-token",
@@ -115,6 +126,7 @@ def portal(world):
         "esp": "brevo",
         "action": "approve",
         "participant_pk": a.participant.pk,
+        "stop_pk": a.stop.pk,
     }
 
     def hits(name, params):
