@@ -217,3 +217,19 @@ def test_n18_workers_sending_one_batch_at_once_keep_its_counts_exact(
     counts = batches.counts(batch)
     assert (counts.sent, counts.pending) == (200, 0)
     assert counts.buckets == truth(batch)
+
+
+def test_n18_a_batch_deleted_keeps_its_deliveries_and_writes_no_orphan_tally(fan_out):
+    """Deleting a batch (its organisation leaving, a cleanup) unlinks its deliveries:
+    the triggers must not count them into the batch being deleted."""
+    rows = set(Delivery.objects.filter(batch=fan_out).values_list("pk", flat=True))
+    fan_out.delete()
+    assert set(Delivery.objects.filter(batch=None).values_list("pk", flat=True)) >= rows
+    assert not BatchTally.objects.exists()
+
+
+def test_n18_deliveries_deleted_with_their_batch_leave_no_tally(fan_out, organisation):
+    """The organisation deleted: batch, events and deliveries go together."""
+    organisation.delete()
+    assert not BatchTally.objects.exists()
+    assert not Delivery.objects.exists()
