@@ -81,10 +81,9 @@ class Relay(_OnTheRequestsConnection):
     """The relay process queues new events: none waits longer than a minute."""
 
     def check(self):
-        from notifications.models import Event
+        from notifications import relay
 
-        waiting = Event.objects.filter(planned_at=None, queued_at=None)
-        if waiting.filter(created_at__lt=timezone.now() - RELAY_LATE_AFTER).exists():
+        if relay.waiting().filter(created_at__lt=timezone.now() - RELAY_LATE_AFTER).exists():
             raise ServiceUnavailable("Events wait for the relay (manage.py relay_events).")
 
 

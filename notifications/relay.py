@@ -44,19 +44,24 @@ BACKOFF_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 10
 
 
+def waiting():
+    """Committed events the relay has not queued yet (and nothing has planned)."""
+    return Event.objects.filter(planned_at=None, queued_at=None)
+
+
 def relay_once(limit=ROUND, now=None):
     """Queue the planning of up to `limit` committed events not queued yet; return how many.
 
     Raises the broker's error (nothing is marked queued then) or the database's.
     """
-    waiting = Event.objects.filter(planned_at=None, queued_at=None)
+    unqueued = waiting()
     # Looked at first outside a transaction: an idle poll takes no lock (on SQLite every
     # transaction that may write takes the database's one write lock).
-    if not waiting.exists():
+    if not unqueued.exists():
         return 0
     with transaction.atomic():
         rows = list(
-            waiting.select_for_update(skip_locked=True)
+            unqueued.select_for_update(skip_locked=True)
             .order_by("created_at")
             .values_list("pk", "code")[:limit]
         )

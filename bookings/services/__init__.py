@@ -26,6 +26,7 @@ from bookings.services.bookings import (
     remove_participant,
     save_booking,
     visible_bookings,
+    visible_resources,
 )
 from bookings.services.members import (
     record_balance,
@@ -63,5 +64,6 @@ __all__ = [
     "subscribe",
     "unsubscribe",
     "visible_bookings",
+    "visible_resources",
     "warn_expiring_validities",
 ]

@@ -39,16 +39,26 @@ Status = Booking.Status
 CHANGEABLE = (Status.PENDING_APPROVAL, Status.AWAITING_PAYMENT, Status.CONFIRMED, Status.HELD)
 
 
+def visible_resources(user):
+    """Resources a person may book and check in at: those of their organisations."""
+    return Resource.objects.filter(
+        organisation__memberships__user=user, is_active=True
+    ).select_related("site", "organisation")
+
+
+def _theirs(user):
+    """Bookings a person makes or takes part in (a participant not removed)."""
+    taking_part = Participant.objects.filter(user=user, removed_at=None).values("booking")
+    return Q(booker=user) | Q(pk__in=taking_part)
+
+
 def visible_bookings(user):
     """Bookings a person may open on the portal: theirs, those they take part in and, for
     managers, every booking of the organisations they manage."""
     managed = Membership.objects.filter(user=user, role__in=BACK_OFFICE_ROLES).values(
         "organisation"
     )
-    taking_part = Participant.objects.filter(user=user, removed_at=None).values("booking")
-    return Booking.objects.filter(
-        Q(booker=user) | Q(pk__in=taking_part) | Q(organisation__in=managed)
-    )
+    return Booking.objects.filter(_theirs(user) | Q(organisation__in=managed))
 
 
 def is_changeable(booking, now=None):
@@ -350,9 +360,8 @@ def booking_at_resource(resource, user, now=None):
     or participant, confirmed or already checked in, whose check-in window is open now;
     else their next one there, so the page can say when its window opens; else None."""
     now = now or timezone.now()
-    taking_part = Participant.objects.filter(user=user, removed_at=None).values("booking")
     theirs = Booking.objects.filter(
-        Q(booker=user) | Q(pk__in=taking_part),
+        _theirs(user),
         resource=resource,
         status__in=[Status.CONFIRMED, Status.CHECKED_IN],
     ).order_by("start")

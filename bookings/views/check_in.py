@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from bookings import services, tokens
-from bookings.models import Resource
 
 
 def _resource(user, token):
@@ -20,11 +19,7 @@ def _resource(user, token):
         pk = tokens.read_resource_check_in(token)
     except signing.BadSignature:
         return None
-    return (
-        Resource.objects.filter(pk=pk, is_active=True, organisation__memberships__user=user)
-        .select_related("site", "organisation")
-        .first()
-    )
+    return services.visible_resources(user).filter(pk=pk).first()
 
 
 @login_required

@@ -16,15 +16,9 @@ from django.views.decorators.http import require_POST
 from accounts.models import BACK_OFFICE_ROLES, Membership
 from bookings import availability, services
 from bookings.forms import AddOnForm, BookingForm, GuestForm, SubscriptionForm, TimesForm
-from bookings.models import Booking, Resource, Subscription
+from bookings.models import Booking, Subscription
 from bookings.signals import BACK_OFFICE, CLIENT
 from notifications.models import Delivery
-
-
-def _resources(user):
-    return Resource.objects.filter(
-        organisation__memberships__user=user, is_active=True
-    ).select_related("site", "organisation")
 
 
 def _bookings(user):
@@ -71,7 +65,9 @@ def my_bookings(request):
 
 @login_required
 def resources(request):
-    return render(request, "bookings/resources.html", {"resources": _resources(request.user)})
+    return render(
+        request, "bookings/resources.html", {"resources": services.visible_resources(request.user)}
+    )
 
 
 def _day(request, resource):
@@ -85,7 +81,7 @@ def _day(request, resource):
 @login_required
 def resource(request, pk):
     """A resource's day: its free and held slots, and the form to book it."""
-    found = get_object_or_404(_resources(request.user), pk=pk)
+    found = get_object_or_404(services.visible_resources(request.user), pk=pk)
     day = _day(request, found)
     form = BookingForm(request.POST or None, resource=found, initial={"date": day})
     if request.method == "POST" and form.is_valid():
