@@ -55,7 +55,7 @@ register(
 def address_of(recipient, channel):
     """The person's own address on a channel ("" when they have none)."""
     if channel in CHAT_LINK_CHANNELS:
-        return recipient.phone
+        return recipient.phone if recipient.chat_phone is None else recipient.chat_phone
     return get_backend(channel).address_for(recipient)
 
 
@@ -71,7 +71,8 @@ def reachable_channels(person, organisation=None):
             ).values_list("channel", flat=True)
         )
     channels = []
-    ticked = ticks.ticked_channels(organisation, {recipient.email, recipient.phone})
+    addresses = {recipient.email, recipient.phone, recipient.chat_phone or ""}
+    ticked = ticks.ticked_channels(organisation, addresses)
     for channel in [*WRITTEN_CHANNELS, *CHAT_LINK_CHANNELS]:
         address = address_of(recipient, channel)
         if not address or channel in turned_off:
