@@ -84,17 +84,18 @@ def reachable_channels(person, organisation=None):
             continue
         if Suppression.objects.filter(channel=channel, address=address).exists():
             continue
-        if channel in PHONE_CHANNELS and is_stopped(address):  # the ledger's STOP (N-20)
+        if channel in PHONE_CHANNELS and is_stopped(address, organisation):  # the STOP (N-20)
             continue
         channels.append(channel)
     return channels
 
 
-def may_use(channel, address):
-    """Whether a typed address may be written to: not suppressed, no STOP from it."""
+def may_use(channel, address, organisation=None):
+    """Whether a typed address may be written to: not suppressed, no STOP from it to the
+    organisation's sender."""
     if Suppression.objects.filter(channel=channel, address=address).exists():
         return False
-    return not (channel in PHONE_CHANNELS and is_stopped(address))
+    return not (channel in PHONE_CHANNELS and is_stopped(address, organisation))
 
 
 @transaction.atomic
@@ -104,7 +105,7 @@ def send(*, target, person, channel, subject, body, sender, organisation, files=
     the messenger: logged as such, nothing queued."""
     if channel not in reachable_channels(person, organisation):
         raise ValueError(f"{person} cannot be reached by {channel}.")
-    if address and not may_use(channel, address):
+    if address and not may_use(channel, address, organisation):
         raise ValueError(f"{address} may not be written to by {channel}.")
     recipient = as_recipient(person)
     event = Event.objects.create(

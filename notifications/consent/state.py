@@ -8,12 +8,12 @@ turned off in between wins over what was planned.
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.utils.translation import gettext_noop
 
 from notifications.channels.kinds import PHONE_CHANNELS, Channel
 from notifications.consent.models import ContactConsent, PhoneStop, Preference, Suppression
 from notifications.events import UnknownEvent
+from notifications.messengers.integrations import sms_from_in_sql, twilio_account
 from notifications.models import Delivery
 
 Skip = Delivery.Skip
@@ -26,11 +26,17 @@ TURNED_OFF = gettext_noop("turned off by the recipient")
 def phone_sender(organisation=None):
     """The sender an organisation's SMS and calls come from, as STOPs are keyed.
 
-    Every organisation sends from TWILIO_SMS_FROM today (a number, or a messaging
-    service whose numbers all stand for it), so a STOP texted to any number of ours
-    holds for all of them; a sender of its own per organisation is read here.
+    Its own Twilio account's number when it connected one (C-6): a STOP texted there
+    holds for that organisation only. Else the platform's TWILIO_SMS_FROM (a number, or
+    a messaging service whose numbers all stand for it), shared by every organisation
+    that connected nothing: a STOP texted to any of those numbers holds for all of them.
     """
-    return settings.TWILIO_SMS_FROM
+    return twilio_account(organisation).sms_from
+
+
+def phone_sender_in_sql(organisation_field):
+    """`phone_sender` for the organisation of each row of a queryset, as SQL."""
+    return sms_from_in_sql(organisation_field)
 
 
 def is_stopped(number, organisation=None):
@@ -126,9 +132,12 @@ def blocks_of(user):
             blocks[suppression.channel] = Block(
                 suppression.channel, suppression.address, suppression.reason, suppression.created_at
             )
-    sender = phone_sender()
-    stop = PhoneStop.objects.filter(sender=sender, number=phone).first() if phone else None
+    # The senders of the person's organisations: a STOP to any of them shows on their page.
+    organisations = user.memberships.values_list("organisation_id", flat=True)
+    senders = {phone_sender(), *(phone_sender(pk) for pk in organisations)}
+    stops = PhoneStop.objects.filter(sender__in=senders, number=phone) if phone else None
+    stop = stops.order_by("created_at").first() if stops is not None else None
     if stop is not None:  # one STOP blocks texts and calls alike
         for channel in PHONE_CHANNELS:
-            blocks[channel] = Block(channel, phone, "stop", stop.created_at, sender)
+            blocks[channel] = Block(channel, phone, "stop", stop.created_at, stop.sender)
     return blocks
