@@ -62,9 +62,20 @@ class ReviewForm(forms.Form):
     )
 
 
-class WaitlistForm(forms.Form):
-    name = forms.CharField(label=_("Your name"), max_length=150)
-    email = forms.EmailField(label=_("Your email address"), max_length=254)
+WAITLIST_SMS_CONSENT = _(
+    "I agree to receive a text message at this number if this slot frees, then about the "
+    "appointment (confirmation, reminders, changes). Reply STOP to stop them."
+)
+
+
+class WaitlistForm(ClientForm):
+    """Who waits: a name, an address, and a mobile to be offered the slot by text too."""
+
+    sms_consent = forms.BooleanField(label=WAITLIST_SMS_CONSENT, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].help_text = _("Optional: to be offered the slot by text too.")
 
 
 class StaffRecapForm(forms.ModelForm):

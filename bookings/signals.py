@@ -37,6 +37,9 @@ appointment_completed = Signal()  # booking, actor
 appointment_no_show = Signal()  # booking, actor
 waitlist_offered = Signal()  # offer (a freed slot held for the next person waiting)
 waitlist_expired = Signal()  # offer (its window passed unclaimed)
+# A booking waiting (on a waitlist for its slot) confirmed because someone withdrew:
+# booking, old_state, new_state, old_start — OpenFlyers' "modification", not a new booking.
+booking_promoted = Signal()
 sms_confirmation_asked = Signal()  # booking (the client's number waits for their email)
 
 # An appointment (a booking on an agenda for a service) has events of its own: its client,
@@ -195,3 +198,15 @@ def announce_offer(sender, offer, **kwargs):
 @receiver(waitlist_expired, dispatch_uid="bookings.waitlist_expired")
 def announce_expiry_of_offer(sender, offer, **kwargs):
     _emit("bookings.waitlist_expired", offer, None)
+
+
+@receiver(booking_promoted, dispatch_uid="bookings.promoted")
+def announce_promotion(sender, booking, old_state, new_state, old_start, **kwargs):
+    _emit(
+        "bookings.appointment_promoted",
+        booking,
+        None,
+        old_state=old_state,
+        new_state=new_state,
+        old_start=old_start.isoformat(),
+    )

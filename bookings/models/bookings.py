@@ -193,6 +193,20 @@ CANCELLED_STATUSES = (
 SMS_PURPOSE = "appointments"
 
 
+def sms_consented(organisation_id, phone):
+    """Whether a client's number may get an organisation's appointment texts: the ledger
+    holds their yes (ticked on a page or in the back office, or confirmed by email)."""
+    if not phone:
+        return False
+    return ContactConsent.objects.filter(
+        organisation=organisation_id,
+        purpose=SMS_PURPOSE,
+        channel="sms",
+        address=phone,
+        state=ContactConsent.State.ACCEPTED,
+    ).exists()
+
+
 class Participant(models.Model):
     """Someone who takes part in a booking: the booker, a colleague, a guest without an account."""
 
@@ -258,15 +272,7 @@ class Participant(models.Model):
     def texts_allowed(self):
         """Whether this guest's number may get SMS: their consent, given on the page or
         confirmed by email, stands in the ledger (SPEC N-20)."""
-        if not self.phone:
-            return False
-        return ContactConsent.objects.filter(
-            organisation=self.booking.organisation_id,
-            purpose=SMS_PURPOSE,
-            channel="sms",
-            address=self.phone,
-            state=ContactConsent.State.ACCEPTED,
-        ).exists()
+        return sms_consented(self.booking.organisation_id, self.phone)
 
     @property
     def recipient_key(self):

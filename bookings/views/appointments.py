@@ -26,6 +26,7 @@ from bookings import links
 from bookings.availability import BookingRefused
 from bookings.forms_appointments import (
     SMS_CONSENT,
+    WAITLIST_SMS_CONSENT,
     ClientForm,
     ReviewForm,
     StaffRecapForm,
@@ -282,13 +283,36 @@ def join_waitlist(request, slug):
         raise Http404
     form = WaitlistForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        client = form.cleaned_data | {"language": get_language()[:2]}
-        waitlists.join(service, client, agenda=agenda, wanted_start=start)
-        messages.success(request, _("You are on the waitlist: we will write if this slot frees."))
+        _join(request, page, service, agenda, start, form.cleaned_data)
         return redirect(f"{request.path.rsplit('attente/', 1)[0]}?service={service.pk}")
     context = {"organisation": page.organisation, "service": service, "agenda": agenda}
     context |= {"start": timezone.localtime(start, agenda.zone if agenda else None), "form": form}
     return render(request, "bookings/appointments/join_waitlist.html", context)
+
+
+def _join(request, page, service, agenda, start, data):
+    ticked = bool(data["sms_consent"] and data["phone"])
+    # Against SMS pumping, as on the booking form: over a limit, the offer goes by email only.
+    over = ticked and clients.over_sms_limits(
+        page.organisation, data["phone"], data["email"], ratelimit.client_address(request)
+    )
+    client = {
+        "name": data["name"],
+        "email": data["email"],
+        "phone": data["phone"] if ticked and not over else "",
+        "language": get_language()[:2],
+    }
+    waitlists.join(
+        service,
+        client,
+        agenda=agenda,
+        wanted_start=start,
+        sms_text=str(WAITLIST_SMS_CONSENT) if client["phone"] else "",
+        page=request.path,
+    )
+    messages.success(request, _("You are on the waitlist: we will write if this slot frees."))
+    if over:
+        messages.info(request, _("Texts are not possible for this number now: we will email."))
 
 
 @require_http_methods(["POST"])
@@ -301,7 +325,12 @@ def wait_for_earlier(request, token):
     if booking_services.is_changeable(booking):
         waitlists.join(
             booking.appointment.service,
-            {"name": client.name, "email": client.email, "language": client.language},
+            {
+                "name": client.name,
+                "email": client.email,
+                "phone": client.phone,  # texted the offer only while their consent holds
+                "language": client.language,
+            },
             agenda=booking.resource,
             earlier_than=booking,
         )
