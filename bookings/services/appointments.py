@@ -18,7 +18,7 @@ from bookings.availability import BookingRefused
 from bookings.models import Appointment, Booking, Resource
 from bookings.services import bookings as booking_services
 from bookings.services import clients, waitlists
-from bookings.signals import CLIENT
+from bookings.signals import BACK_OFFICE, CLIENT
 from notifications.models import RecapSchedule
 
 Status = Booking.Status
@@ -106,6 +106,22 @@ def book_online(service, agenda, start, client, *, sms_text="", page="", over_li
     participant = appointment.booking.participants.get(is_booker=True)
     if participant.phone and sms_text:
         clients.record_sms_consent(participant, sms_text, page, confirmed=not over_limits)
+    return appointment
+
+
+@transaction.atomic
+def book_for_client(service, agenda, start, client, actor, *, sms_text="", page=""):
+    """The back office books for a client (B-17); the SMS consent the manager ticked for them
+    goes to the ledger with its text, who ticked it and when — or nothing does, if the slot
+    was taken meanwhile."""
+    appointment = book_appointment(
+        service, agenda, start, dict(client), actor=actor, by=BACK_OFFICE
+    )
+    phone = appointment.booking.participants.get(is_booker=True).phone
+    if phone and sms_text:
+        clients.record_given_sms_consent(
+            service.organisation, phone, sms_text, page, admin_user=actor
+        )
     return appointment
 
 
