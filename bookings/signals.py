@@ -35,6 +35,7 @@ validity_expiring = Signal()  # validity, days_left
 balance_low = Signal()  # account, threshold
 appointment_completed = Signal()  # booking, actor
 appointment_no_show = Signal()  # booking, actor
+appointment_unpaid_released = Signal()  # booking (not paid by its deadline: actor None)
 waitlist_offered = Signal()  # offer (a freed slot held for the next person waiting)
 waitlist_expired = Signal()  # offer (its window passed unclaimed)
 # A booking waiting (on a waitlist for its slot) confirmed because someone withdrew:
@@ -55,6 +56,8 @@ APPOINTMENT_CODES = {
     "bookings.moved_by_back_office": "bookings.appointment_moved_by_back_office",
     "bookings.cancelled_by_client": "bookings.appointment_cancelled_by_client",
     "bookings.cancelled_by_back_office": "bookings.appointment_cancelled_by_back_office",
+    "bookings.awaiting_payment": "bookings.appointment_awaiting_payment",
+    "bookings.payment_received": "bookings.appointment_paid",
 }
 
 
@@ -183,6 +186,11 @@ def announce_completion(sender, booking, actor, **kwargs):
 @receiver(appointment_no_show, dispatch_uid="bookings.appointment_no_show")
 def announce_no_show(sender, booking, actor, **kwargs):
     _emit("bookings.appointment_no_show", booking, actor)
+
+
+@receiver(appointment_unpaid_released, dispatch_uid="bookings.appointment_unpaid_released")
+def announce_unpaid_release(sender, booking, **kwargs):
+    _emit("bookings.appointment_unpaid_released", booking, None)
 
 
 @receiver(sms_confirmation_asked, dispatch_uid="bookings.sms_confirmation_asked")

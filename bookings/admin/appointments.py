@@ -41,9 +41,10 @@ class ServiceAdmin(OrganisationScopedAdmin):
         "buffer_minutes",
         "price",
         "requires_acceptance",
+        "requires_payment",
         "is_active",
     ]
-    list_filter = ["is_active", "requires_acceptance"]
+    list_filter = ["is_active", "requires_acceptance", "requires_payment"]
     search_fields = ["name"]
     filter_horizontal = ["agendas"]
 

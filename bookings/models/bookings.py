@@ -41,6 +41,7 @@ class Booking(models.Model):
             pgettext_lazy("booking", "Cancelled by the back office"),
         )
         AUTO_CANCELLED = "auto_cancelled", pgettext_lazy("booking", "Released: nobody checked in")
+        UNPAID_RELEASED = "unpaid_released", pgettext_lazy("booking", "Released: not paid in time")
         COMPLETED = "completed", pgettext_lazy("booking", "Completed")
         NO_SHOW = "no_show", pgettext_lazy("booking", "No-show")
 
@@ -93,6 +94,8 @@ class Booking(models.Model):
     )
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    # An appointment confirmed by payment (B-11): unpaid by then, it is released.
+    pay_by = models.DateTimeField(_("pay by"), null=True, blank=True)
     payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -185,6 +188,7 @@ CANCELLED_STATUSES = (
     Booking.Status.CANCELLED_BY_BOOKER,
     Booking.Status.CANCELLED_BACK_OFFICE,
     Booking.Status.AUTO_CANCELLED,
+    Booking.Status.UNPAID_RELEASED,
     Booking.Status.REJECTED,
 )
 

@@ -13,6 +13,7 @@ from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import notifications
 from bookings import availability, signals
 from bookings.availability import BookingRefused
 from bookings.models import Appointment, Booking, Resource
@@ -147,6 +148,31 @@ def cancel_appointment(appointment, actor, *, by=CLIENT, now=None):
         return False
     waitlists.slot_freed(appointment.service, booking.resource, booking.start, now)
     return True
+
+
+def release_unpaid(now=None):
+    """Beat: appointments confirmed by payment still unpaid at their deadline are released,
+    the client told, and the slot offered to the next person waiting (B-11, B-12)."""
+    now = now or timezone.now()
+    due = Booking.objects.filter(status=Status.AWAITING_PAYMENT, pay_by__lte=now)
+    return sum(_release_unpaid(booking, now) for booking in due.exclude(appointment=None))
+
+
+@transaction.atomic
+def _release_unpaid(booking, now):
+    # Paid a moment ago (the provider's callback won the race): it holds, nothing happens.
+    if not booking_services._claim(
+        booking,
+        [Status.AWAITING_PAYMENT],
+        status=Status.UNPAID_RELEASED,
+        cancelled_at=now,
+        sequence=F("sequence") + 1,
+    ):
+        return 0
+    signals.appointment_unpaid_released.send(sender=Booking, booking=booking)
+    notifications.target_cancelled(booking)
+    waitlists.slot_freed(booking.appointment.service, booking.resource, booking.start, now)
+    return 1
 
 
 def _close(appointment, status, signal, actor, now):

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import BACK_OFFICE_ROLES, Membership, Organisation
-from bookings import links
+from bookings import links, payments
 from bookings.availability import BookingRefused
 from bookings.forms_appointments import (
     SMS_CONSENT,
@@ -209,6 +209,8 @@ def manage(request, token):
             if request.POST.get("action") == "cancel":
                 appointments.cancel_appointment(appointment, None)
                 messages.success(request, _("Your appointment is cancelled."))
+            elif request.POST.get("action") == "pay" and settings.BOOKINGS_FAKE_PAYMENTS:
+                _simulate_payment(request, booking)
             elif request.POST.get("action") == "move":
                 start = _moment(request.POST.get("start"))
                 if start is None:
@@ -222,6 +224,7 @@ def manage(request, token):
         messages.error(request, _("This appointment can no longer be changed."))
         return redirect(request.path)
     context = {"booking": booking, "appointment": appointment, "changeable": changeable}
+    context["fake_payments"] = settings.BOOKINGS_FAKE_PAYMENTS
     if changeable:
         day = _day(request, zone)
         starts = appointments.slots(appointment.service, booking.resource, day, exclude=booking.pk)
@@ -233,6 +236,14 @@ def manage(request, token):
             "today": timezone.localtime(timezone.now(), zone).date(),
         }
     return render(request, "bookings/appointments/manage.html", context)
+
+
+def _simulate_payment(request, booking):
+    """Development: the provider's checkout and its signed callback, as bookings' pay page."""
+    if payments.simulate(booking).status == 200:
+        messages.success(request, _("Payment received: your appointment is confirmed."))
+    else:
+        messages.error(request, _("The payment was not accepted."))
 
 
 @require_http_methods(["GET", "POST"])
