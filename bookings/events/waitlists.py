@@ -17,6 +17,8 @@ from bookings.events.appointments import (
     CLIENT_ROLES,
     OLD_EN,
     OLD_FR,
+    PAY_EN,
+    PAY_FR,
     VARIABLES_OF_APPOINTMENTS,
     WHEN_EN,
     WHEN_FR,
@@ -204,6 +206,7 @@ waitlist_event(
 STATES = {
     WAITLIST_STATE: pgettext_lazy("appointment", "on the waitlist"),
     Booking.Status.CONFIRMED: pgettext_lazy("appointment", "confirmed"),
+    Booking.Status.AWAITING_PAYMENT: pgettext_lazy("appointment", "awaiting payment"),
 }
 
 
@@ -247,12 +250,18 @@ appointment_event(
             sms=(
                 "{{ organisation }} - une place est libre, votre rendez-vous en attente du "
                 + sms_when_fr("start")
-                + " ({{ service }}) est confirmé. Modifier ou annuler sur {{ manage_url }}",
+                + " ({{ service }}) {% if pay_url %}vous est réservé, à payer avant le "
+                + sms_when_fr("pay_by")
+                + " sur {{ pay_url }}{% else %}est confirmé. Modifier ou annuler sur "
+                "{{ manage_url }}{% endif %}",
                 "{{ organisation }} - a place freed up: your waiting appointment on "
                 + sms_when_en("start")
-                + " ({{ service }}) is confirmed. Move or cancel: {{ manage_url }}",
+                + " ({{ service }}) {% if pay_url %}is yours, to pay before "
+                + sms_when_en("pay_by")
+                + ": {{ pay_url }}{% else %}is confirmed. Move or cancel: {{ manage_url }}"
+                "{% endif %}",
             ),
-            extra=(t.ICS_FR, t.ICS_EN),
+            extra=(PAY_FR + "\n\n" + t.ICS_FR, PAY_EN + "\n\n" + t.ICS_EN),
         ),
         *staff_rule(
             code,

@@ -131,8 +131,11 @@ def _offer(waitlist, entry, agenda, start, end, now):
         status=Status.HELD,
         source=Booking.Source.CLIENT,
     )
+    service = waitlist.service
+    if service.requires_payment:  # what the payment callback will check (B-11)
+        hold.price, hold.currency = service.price, service.currency
     booking_services._hold(hold, now)
-    Appointment.objects.create(booking=hold, service=waitlist.service, price=waitlist.service.price)
+    Appointment.objects.create(booking=hold, service=service, price=service.price)
     Participant.objects.create(
         booking=hold,
         is_booker=True,
@@ -191,7 +194,10 @@ def _serve(offer, hold, now):
         earlier = entry.earlier_than
         booking_services.move(earlier, None, start=hold.start, end=hold.end, by=CLIENT, now=now)
         return earlier
-    booking_services._claim(hold, [Status.HELD], status=Status.CONFIRMED, sequence=F("sequence"))
+    # A service confirmed by payment waits for it here too, with its deadline (B-11).
+    pay_by = booking_services.pay_by(hold, hold.appointment, now)
+    status = Status.CONFIRMED if pay_by is None else Status.AWAITING_PAYMENT
+    booking_services._claim(hold, [Status.HELD], status=status, pay_by=pay_by)
     signals.booking_promoted.send(
         sender=Booking,
         booking=hold,
@@ -199,7 +205,8 @@ def _serve(offer, hold, now):
         new_state=hold.status,
         old_start=entry.wanted_start or hold.start,
     )
-    signals.booking_confirmed.send(sender=Booking, booking=hold, actor=None)  # its reminders
+    if hold.status == Status.CONFIRMED:
+        signals.booking_confirmed.send(sender=Booking, booking=hold, actor=None)  # reminders
     return hold
 
 

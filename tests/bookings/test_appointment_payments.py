@@ -101,7 +101,15 @@ def test_b11_unpaid_by_the_deadline_it_is_released_told_and_offered_to_the_next_
     assert booking.status == Status.UNPAID_RELEASED and not booking.is_active
     [released] = emails_to("zoe@example.test")[1:]
     assert released.subject.startswith("Rendez-vous libéré, faute de paiement\u00a0: Coupe")
-    assert WaitlistOffer.objects.get().entry.email == "yann@example.test"
+    offer = WaitlistOffer.objects.get()
+    assert offer.entry.email == "yann@example.test"
+    with on_commit():  # the slot claimed from the waitlist waits for its payment too
+        claimed = waitlists.claim(offer)
+    assert (claimed.status, claimed.price) == (Status.AWAITING_PAYMENT, Decimal("35.00"))
+    assert claimed.pay_by == booking.pay_by + 60 * MINUTE
+    [changed] = [m for m in emails_to("yann@example.test") if "Modification" in m.subject]
+    assert "Maintenant\u00a0: en attente de paiement, le mardi 1 décembre 2026" in changed.body
+    assert "à régler avant le lundi 30 novembre 2026 à 10:00" in changed.body
     # A payment arriving after the release is refused and changes nothing.
     assert pay(booking, "PSP-late").status_code == 409
     booking.refresh_from_db()
