@@ -12,7 +12,15 @@ from bookings import links, payments
 from bookings.models import Booking, WaitlistOffer
 from bookings.services import appointments, waitlists
 from bookings.services import bookings as booking_services
-from tests.bookings.conftest import CLIENT, NOW, TUESDAY_10, deliveries, emails_to, has_ics
+from tests.bookings.conftest import (
+    CLIENT,
+    NOW,
+    TUESDAY_10,
+    deliveries,
+    emails_to,
+    has_ics,
+    ics_of,
+)
 
 pytestmark = pytest.mark.django_db
 Status = Booking.Status
@@ -101,6 +109,7 @@ def test_b11_unpaid_by_the_deadline_it_is_released_told_and_offered_to_the_next_
     assert booking.status == Status.UNPAID_RELEASED and not booking.is_active
     [released] = emails_to("zoe@example.test")[1:]
     assert released.subject.startswith("Rendez-vous libéré, faute de paiement\u00a0: Coupe")
+    assert ics_of(released)[0] == "CANCEL"  # off the client's calendar
     offer = WaitlistOffer.objects.get()
     assert offer.entry.email == "yann@example.test"
     with on_commit():  # the slot claimed from the waitlist waits for its payment too
