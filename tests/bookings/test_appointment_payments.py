@@ -6,10 +6,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 
 from bookings import links, payments
-from bookings.models import Booking, WaitlistOffer
+from bookings.models import Booking, Service, WaitlistOffer
 from bookings.services import appointments, waitlists
 from bookings.services import bookings as booking_services
 from tests.bookings.conftest import (
@@ -123,3 +124,10 @@ def test_b11_unpaid_by_the_deadline_it_is_released_told_and_offered_to_the_next_
     assert pay(booking, "PSP-late").status_code == 409
     booking.refresh_from_db()
     assert booking.status == Status.UNPAID_RELEASED and appointments.release_unpaid() == 0
+
+
+def test_b11_a_service_confirmed_by_payment_needs_a_price(salon):
+    free = Service(organisation=salon["page"].organisation, name="Conseil", duration_minutes=15)
+    free.requires_payment = True
+    with pytest.raises(ValidationError, match="doit avoir un prix"):
+        free.full_clean()
