@@ -8,6 +8,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
@@ -22,7 +23,7 @@ from accounts.scoping import (
     ScopedRelatedFieldListFilter,
     managed_organisations,
 )
-from notifications import delivery_log
+from notifications import delivery_log, failures
 from notifications.admin.common import (
     EventCodeFilter,
     admin_link,
@@ -147,6 +148,28 @@ class BatchFilter(admin.SimpleListFilter):
         return queryset.filter(batch_id=int(self.value()))
 
 
+class FailureFilter(admin.SimpleListFilter):
+    """?failure=<cause>: the failures of one cause (notifications/failures.py; the dashboard's)."""
+
+    title = gettext_lazy("failure cause")
+    parameter_name = "failure"
+
+    def lookups(self, request, model_admin):
+        choices = [(code, cause.label) for code, cause in failures.CAUSES.items()]
+        value = self.value()
+        if value and value not in failures.CAUSES:  # a Twilio code outside the catalog
+            choices.append((value, failures.describe(value).label))
+        return choices
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        if self.value() == failures.OTHER:  # with the failures older than their causes
+            unknown = Q(failure="", status__in=[Delivery.Status.FAILED, Delivery.Status.BOUNCED])
+            return queryset.filter(Q(failure=failures.OTHER) | unknown)
+        return queryset.filter(failure=self.value())
+
+
 class ConcerningFilter(admin.SimpleListFilter):
     """?concerning=<content type>-<id>: the messages about one object (from its history)."""
 
@@ -260,6 +283,9 @@ class DeliveryAdmin(OrganisationScopedAdmin):
         "channel",
         "status",
         "reason_code",
+        FailureFilter,
+        # Not empty: the SMS handed to the provider, whose segments it bills (the dashboard's).
+        ("segments", admin.EmptyFieldListFilter),
         DeliveryEventFilter,
         OrganisationFilter,
         ConcerningFilter,
@@ -294,6 +320,8 @@ class DeliveryAdmin(OrganisationScopedAdmin):
                     "attempts",
                     "last_error",
                     "error_type",
+                    "failure_cause",
+                    "segments",
                     "provider_message_id",
                     "created_at",
                     "claimed_at",
@@ -371,6 +399,12 @@ class DeliveryAdmin(OrganisationScopedAdmin):
     @admin.display(description=gettext_lazy("reason"))
     def reason_shown(self, delivery):
         return reason_text(delivery)
+
+    @admin.display(description=gettext_lazy("failure cause"))
+    def failure_cause(self, delivery):
+        if not delivery.failure:
+            return "—"
+        return two_lines(failures.describe(delivery.failure).label, delivery.failure)
 
     @admin.display(description=gettext_lazy("HTML"))
     def html_frame(self, delivery):
