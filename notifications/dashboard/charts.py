@@ -29,13 +29,18 @@ STYLE = Style(
     foreground_subtle="#ddd",
     colors=COLOURS,
     font_family="system-ui, sans-serif",
-    label_font_size=14,
-    major_label_font_size=14,
-    legend_font_size=14,
+    label_font_size=16,
+    major_label_font_size=16,
+    legend_font_size=16,
 )
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL)
 # About six labels under the bars, whatever the period's number of buckets.
 LABELS_SHOWN = 6
+
+
+def legend():
+    """(colour, label) of each series, for the page to show beside the chart."""
+    return [(colour, group.label) for colour, group in zip(COLOURS, GROUPS, strict=True)]
 
 
 def messages_over_time(buckets, labels):
@@ -43,13 +48,11 @@ def messages_over_time(buckets, labels):
     chart = pygal.StackedBar(
         js=[],
         style=STYLE,
-        width=800,
-        height=320,
+        width=640,
+        height=360,
         explicit_size=False,
         disable_xml_declaration=True,
-        legend_at_bottom=True,
-        legend_at_bottom_columns=len(GROUPS),
-        truncate_legend=-1,
+        show_legend=False,  # in the page's HTML instead (charts.legend): it wraps on a phone
         show_minor_x_labels=False,
         x_labels_major_every=max(len(buckets) // LABELS_SHOWN, 1),
         truncate_label=-1,

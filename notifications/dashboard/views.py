@@ -14,7 +14,7 @@ from notifications.dashboard import charts, figures
 from notifications.dashboard.machinery import machinery
 from notifications.models import Channel
 
-LABEL_FORMAT = {"hour": "D H\\h", "day": "D j M", "week": "j M", "month": "M Y"}
+LABEL_FORMAT = {"hour": "D H\\h", "day": "j M", "week": "j M", "month": "M Y"}
 
 
 def dashboard_context(request):
@@ -31,6 +31,7 @@ def dashboard_context(request):
         "groups": figures.GROUPS,
         "rows": list(zip(labels, over_time["buckets"], strict=True)),
         "chart": charts.messages_over_time(over_time["buckets"], labels),
+        "legend": charts.legend(),
         "segments": figures.sms_segments(scope),
         "live_batches": [
             (batch, batches.counts_from(batch), _batch_url(batch))

@@ -80,6 +80,9 @@ def test_p4_a_manager_reads_the_dashboard_at_desktop_and_phone_width(
     SHOTS.mkdir(parents=True, exist_ok=True)
     name = "desktop" if not phone else "phone"
     page.screenshot(path=SHOTS / f"dashboard-{name}.png", full_page=True)
+    for part in ("over-time", "by-channel", "failures", "machinery"):
+        section = page.locator(f"section[aria-labelledby='{part}']")
+        section.screenshot(path=SHOTS / f"dashboard-{name}-{part}.png")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= viewport["width"], f"the dashboard is {width}px wide: it scrolls sideways"
     assert _axe_violations(page) == []
