@@ -414,3 +414,33 @@ def test_p4_the_dashboard_speaks_french(client, bob, log):
     page = client.get(INDEX).content.decode()
     assert "Tableau de bord" in page and "Échecs à traiter" in page
     assert "A répondu STOP" in page
+
+
+def test_p4_an_organisation_deleted_takes_its_tally_with_it(log, other_organisation):
+    other_organisation.delete()
+    assert not DeliveryTally.objects.filter(organisation=other_organisation.pk).exists()
+    assert DeliveryTally.objects.exists()  # the other organisation's stays
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="shards: PostgreSQL only")
+def test_p4_each_connection_counts_into_its_own_shard(transactional_db, organisation):
+    """Two workers recording at once never wait on one counter row; the shards sum right."""
+    from django.db import connections
+
+    event = _event(organisation)
+    rows = [_delivery(event, f"p{n}@example.test", status=Status.QUEUED) for n in range(4)]
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(
+                "UPDATE notifications_delivery SET status = 'sent' WHERE id IN (%s, %s)",
+                [rows[0].pk, rows[1].pk],
+            )
+    finally:
+        other.close()
+    Delivery.objects.filter(pk__in=[rows[2].pk, rows[3].pk]).update(status=Status.SENT)
+    sent = DeliveryTally.objects.filter(organisation=organisation, status=Status.SENT)
+    assert sorted(sent.values_list("count", flat=True)) == [2, 2]
+    assert len(set(sent.values_list("shard", flat=True))) == 2
+    queued = DeliveryTally.objects.filter(organisation=organisation, status=Status.QUEUED)
+    assert sum(queued.values_list("count", flat=True)) == 0
