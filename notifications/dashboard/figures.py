@@ -1,5 +1,9 @@
 """The dashboard's figures (SPEC P-4): read from the tally, each with its delivery log link.
 
+Buckets are the reader's calendar days, weeks and months, summed from the tally's hours
+(UTC): exact in every zone whose offset is whole hours (France, Quebec); in a half-hour
+zone a bucket's edges would be half an hour off its rows.
+
 Nothing here counts the delivery table: one query sums the tally's rows of the period
 (a few per organisation and hour, whatever the log's size), and every figure is taken
 from that result. Each figure comes with the delivery log filtered to exactly the rows it
@@ -190,8 +194,9 @@ def over_time(scope, period, channel="", now=None):
     for row in _summed(scope, starts[0], end, period.unit):
         n, status = row["n"], row["status"]
         by_channel[row["channel"]][status] += n
-        if not channel or row["channel"] == channel:
-            by_bucket[row["bucket"].astimezone(datetime.UTC)][status] += n
+        if channel and row["channel"] != channel:
+            continue  # the table of channels has them all; the rest is the chosen channel's
+        by_bucket[row["bucket"].astimezone(datetime.UTC)][status] += n
         if status in FAILED:
             by_failure[row["failure"] or failures.OTHER] += n
         if row["reason_code"]:
@@ -204,8 +209,8 @@ def over_time(scope, period, channel="", now=None):
     return {
         "buckets": buckets,
         "channels": _channels(scope, starts[0], end, by_channel),
-        "failures": _failures(scope, starts[0], end, by_failure),
-        "skipped": _skipped(scope, starts[0], end, by_reason),
+        "failures": _failures(scope, starts[0], end, by_failure, only),
+        "skipped": _skipped(scope, starts[0], end, by_reason, only),
     }
 
 
@@ -252,19 +257,26 @@ def _rate(part, whole):
     return Figure(round(100 * part.value / whole.value), part.url)
 
 
-def _failures(scope, start, end, by_failure):
+def _failures(scope, start, end, by_failure, only):
     found = [
-        Failure(code, failures.describe(code), Figure(n, scope.log_url(start, end, failure=code)))
+        Failure(
+            code,
+            failures.describe(code),
+            Figure(n, scope.log_url(start, end, failure=code, **only)),
+        )
         for code, n in by_failure.items()
         if n
     ]
     return sorted(found, key=lambda failure: -failure.figure.value)
 
 
-def _skipped(scope, start, end, by_reason):
+def _skipped(scope, start, end, by_reason, only):
     labels = dict(Delivery.Skip.choices)
     found = [
-        (labels.get(code, code), Figure(n, scope.log_url(start, end, reason_code__exact=code)))
+        (
+            labels.get(code, code),
+            Figure(n, scope.log_url(start, end, reason_code__exact=code, **only)),
+        )
         for code, n in by_reason.items()
         if n
     ]

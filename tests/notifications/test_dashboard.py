@@ -444,3 +444,12 @@ def test_p4_each_connection_counts_into_its_own_shard(transactional_db, organisa
     assert len(set(sent.values_list("shard", flat=True))) == 2
     queued = DeliveryTally.objects.filter(organisation=organisation, status=Status.QUEUED)
     assert sum(queued.values_list("count", flat=True)) == 0
+
+
+def test_p4_one_channel_chosen_counts_and_links_its_messages_only(bob_client, log):
+    page = _dashboard(bob_client, channel="sms")
+    assert {f.code for f in page["failures"]} == {"twilio:21610", "twilio:30003", "other"}
+    assert sum(bucket.total.value for bucket in page["buckets"]) == 6
+    for name, figure in _every_figure(page):
+        if figure.value:
+            assert _log_rows(bob_client, figure.url).count() == figure.value, name
