@@ -27,6 +27,7 @@ from notifications import delivery_log, failures
 from notifications.admin.common import (
     EventCodeFilter,
     admin_link,
+    database_key,
     html_frame,
     reason_text,
     status_light,
@@ -143,9 +144,8 @@ class BatchFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        if not self.value().isdigit():
-            return queryset.none()
-        return queryset.filter(batch_id=int(self.value()))
+        batch = database_key(self.value())
+        return queryset.none() if batch is None else queryset.filter(batch_id=batch)
 
 
 class FailureFilter(admin.SimpleListFilter):
@@ -260,9 +260,12 @@ class OrganisationFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
-        if not self.value().isdigit():
-            return queryset.none()
-        return queryset.filter(organisation_id=int(self.value()))
+        organisation = database_key(self.value())
+        return (
+            queryset.none()
+            if organisation is None
+            else queryset.filter(organisation_id=organisation)
+        )
 
 
 @admin.register(Delivery)

@@ -10,6 +10,7 @@ from django.utils.http import urlencode
 
 from accounts.scoping import managed_organisations
 from notifications import batches
+from notifications.admin.common import database_key
 from notifications.dashboard import charts, figures
 from notifications.dashboard.machinery import machinery
 from notifications.models import Channel
@@ -46,10 +47,8 @@ def dashboard_context(request):
 
 def _choices(request):
     organisations = managed_organisations(request.user).order_by("name")
-    wanted = request.GET.get("organisation", "")
-    # Digits a database key can be ("²" is a digit to Python; 30 nines overflow a key).
-    is_key = wanted.isascii() and wanted.isdigit() and len(wanted) < 16
-    chosen = organisations.filter(pk=int(wanted)).first() if is_key else None
+    wanted = database_key(request.GET.get("organisation", ""))
+    chosen = organisations.filter(pk=wanted).first() if wanted is not None else None
     managed = (
         None if request.user.is_superuser else list(organisations.values_list("pk", flat=True))
     )

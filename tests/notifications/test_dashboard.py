@@ -453,3 +453,10 @@ def test_p4_one_channel_chosen_counts_and_links_its_messages_only(bob_client, lo
     for name, figure in _every_figure(page):
         if figure.value:
             assert _log_rows(bob_client, figure.url).count() == figure.value, name
+
+
+@pytest.mark.parametrize("junk", ["²", "9" * 30, "-1", "abc"])
+def test_p4_junk_in_the_log_filters_the_dashboard_links_to_shows_nothing(bob_client, log, junk):
+    for name in ("organisation__id__exact", "batch"):
+        response = bob_client.get(reverse("admin:notifications_delivery_changelist"), {name: junk})
+        assert response.status_code == 200 and response.context["cl"].queryset.count() == 0
