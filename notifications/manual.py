@@ -13,10 +13,10 @@ from django.utils.translation import gettext_noop
 
 from notifications.channels import get_backend
 from notifications.channels.kinds import CHAT_LINK_CHANNELS, PHONE_CHANNELS
-from notifications.consent.state import is_stopped
+from notifications.consent.state import is_stopped, is_suppressed
 from notifications.events import EventGroup, EventType, Priority, RecipientRole, register
 from notifications.messengers import ticks
-from notifications.models import Delivery, Event, ManualAttachment, Preference, Suppression
+from notifications.models import Delivery, Event, ManualAttachment, Preference
 from notifications.outbox import send_on_commit
 from notifications.recipients import as_recipient
 from notifications.rendering import written_message
@@ -81,7 +81,7 @@ def reachable_channels(person, organisation=None):
         )
         if needs_tick and (channel, address) not in ticked:
             continue
-        if Suppression.objects.filter(channel=channel, address=address).exists():
+        if is_suppressed(channel, address):
             continue
         if channel in PHONE_CHANNELS and is_stopped(address):  # the ledger's STOP (N-20)
             continue
@@ -91,7 +91,7 @@ def reachable_channels(person, organisation=None):
 
 def may_use(channel, address):
     """Whether a typed address may be written to: not suppressed, no STOP from it."""
-    if Suppression.objects.filter(channel=channel, address=address).exists():
+    if is_suppressed(channel, address):
         return False
     return not (channel in PHONE_CHANNELS and is_stopped(address))
 

@@ -22,8 +22,8 @@ from accounts.models import User
 from notifications.channels.kinds import Channel
 from notifications.consent import opt_in
 from notifications.consent.ledger import record
-from notifications.consent.models import ConsentRecord, PhoneStop
-from notifications.consent.state import phone_sender
+from notifications.consent.models import ConsentRecord
+from notifications.consent.state import is_stopped, phone_sender
 from notifications.models import Delivery
 from notifications.recipients import as_e164
 
@@ -105,7 +105,7 @@ def handle(phone, text, message_id=""):
 def _stop(number, how):
     sender = phone_sender()
     # One confirmation, never more: a second STOP is recorded, and answered by silence.
-    already = PhoneStop.objects.filter(sender=sender, number=number).exists()
+    already = is_stopped(number)
     reply = "" if already else _("You will no longer receive our text messages or calls.")
     if reply:
         reply += " " + _("Reply START to resume.")
@@ -128,7 +128,7 @@ def _answer(number, accepted, how):
     (its text is the one on the phone's screen), the other keeps waiting (SPEC A-2).
     """
     waiting = list(opt_in.waiting_for(number).order_by("-updated_at", "-pk")[:1])
-    resumed = accepted and PhoneStop.objects.filter(sender=phone_sender(), number=number).exists()
+    resumed = accepted and is_stopped(number)
     if not waiting and not resumed:
         return ""
     if accepted:
