@@ -26,12 +26,16 @@ GUEST_FIELDS = ["name", "email", "phone", "language"]
 def export(archive):
     person = archive.person
     guest_rows = _guest_rows(archive)
-    archive.also_reached_as(*(f"bookings.participant:{pk}" for pk in guest_rows.values_list("pk")))
+    archive.also_reached_as(
+        *(f"bookings.participant:{pk}" for pk in guest_rows.values_list("pk", flat=True))
+    )
     bookings = _bookings(person, guest_rows).select_related("resource", "appointment__service")
     archive.add("bookings", [_booking(booking, archive) for booking in bookings])
     archive.add_rows("as_client_without_account", guest_rows, GUEST_FIELDS)
     entries = WaitlistEntry.objects.filter(archive.contact_rows())
-    archive.also_reached_as(*(f"bookings.waitlistentry:{pk}" for pk in entries.values_list("pk")))
+    archive.also_reached_as(
+        *(f"bookings.waitlistentry:{pk}" for pk in entries.values_list("pk", flat=True))
+    )
     archive.add_rows("waitlists", entries, [*GUEST_FIELDS, "status"])
     validities = Validity.objects.filter(member=person).select_related("validity_type")
     archive.add_rows("validities", validities, ["expires_on"], kind=lambda v: v.validity_type.name)

@@ -91,7 +91,9 @@ def _messages(subject, addresses):
 def _hash_consent(person, addresses):
     """The ledger and its states keep the address's hash instead of the address."""
     changed = 0
-    records = ConsentRecord.objects.filter(pk__in=list(records_of(person).values_list("pk")))
+    records = ConsentRecord.objects.filter(
+        pk__in=list(records_of(person).values_list("pk", flat=True))
+    )
     for address in addresses:
         changed += records.filter(address=address).erase_person(address=hashed(address))
     changed += records.erase_person(user=None, text="", reply="", page="")
