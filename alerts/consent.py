@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from notifications.channels.kinds import PHONE_CHANNELS
 from notifications.consent.models import ContactConsent, PhoneStop
-from notifications.consent.state import phone_sender
+from notifications.consent.state import phone_sender, stopped_among
 
 PURPOSE = "snow_alerts"
 
@@ -46,11 +46,7 @@ def colours(points):
         ).values_list("organisation_id", "channel", "address", "state")
     }
     phones = {point.address for point in points if point.method in PHONE_CHANNELS}
-    stopped = set(
-        PhoneStop.objects.filter(sender=phone_sender(), number__in=phones).values_list(
-            "number", flat=True
-        )
-    )
+    stopped = stopped_among(phones)  # an erased owner's STOP too (SPEC P-5)
     found = {}
     for point in points:
         if point.method in PHONE_CHANNELS and point.address in stopped:

@@ -1,5 +1,6 @@
 """A person's requests, exported and erased (SPEC P-5): declared, followed, commented."""
 
+from django.db import transaction
 from django.db.models import Q
 
 from privacy.erasure import ERASED
@@ -57,7 +58,9 @@ def erase(erasure):
         changed += Comment.objects.filter(pk=comment.pk).update(body=erasure.scrub(comment.body))
     changed += Comment.objects.filter(author=person).update(body=ERASED)
     for attachment in Attachment.objects.filter(uploaded_by=person):
-        attachment.file.delete(save=False)
+        # The file goes once the erasure is committed: a rolled-back one keeps it.
+        storage, name = attachment.file.storage, attachment.file.name
+        transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
         attachment.delete()
         changed += 1
     for request in Request.objects.filter(followers=person):
