@@ -6,6 +6,8 @@ history, but nothing in it says who it was, it no longer logs in, and it
 belongs to no organisation.
 """
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
 from accounts.models import Membership
 
 PROFILE_FIELDS = ["email", "display_name", "phone", "language", "time_zone", "date_joined"]
@@ -25,11 +27,17 @@ def export(archive):
         ["role"],
         organisation=lambda membership: membership.organisation.name,
     )
+    # The lock-out's memory of failed logins (django-axes): by the email typed.
+    fields = ["attempt_time", "ip_address", "user_agent", "path_info"]
+    attempts = AccessFailureLog.objects.filter(username__in=archive.emails)
+    archive.add_rows("failed_logins", attempts.order_by("attempt_time"), fields)
 
 
 def erase(erasure):
     person = erasure.person
     changed = Membership.objects.filter(user=person).delete()[0]
+    for log in (AccessAttempt, AccessFailureLog, AccessLog):
+        changed += log.objects.filter(username__in=erasure.emails).delete()[0]
     person.email = erasure.placeholder_email("user", person.pk)
     person.display_name = ""
     person.phone = ""

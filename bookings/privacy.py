@@ -30,7 +30,8 @@ def export(archive):
         *(f"bookings.participant:{pk}" for pk in guest_rows.values_list("pk", flat=True))
     )
     bookings = _bookings(person, guest_rows).select_related("resource", "appointment__service")
-    archive.add("bookings", [_booking(booking, archive) for booking in bookings])
+    guests = set(guest_rows)
+    archive.add("bookings", [_booking(booking, archive, guests) for booking in bookings])
     archive.add_rows("as_client_without_account", guest_rows, GUEST_FIELDS)
     entries = WaitlistEntry.objects.filter(archive.contact_rows())
     archive.also_reached_as(
@@ -44,9 +45,10 @@ def export(archive):
     archive.add_rows("booking_subscriptions", subscriptions, ["topic", "delivery"])
 
 
-def _booking(booking, archive):
+def _booking(booking, archive, guest_rows):
     participants = list(booking.participants.select_related("user"))
-    archive.others(*(p.user or p for p in participants), booking.booker)
+    theirs = {p.pk for p in participants if p.user_id == archive.person.pk or p in guest_rows}
+    archive.others(*(p.user or p for p in participants if p.pk not in theirs), booking.booker)
     row = {field: getattr(booking, field) for field in BOOKING_FIELDS}
     row.update(
         number=booking.pk,

@@ -2,6 +2,7 @@
 
 import re
 
+import phonenumbers
 from django.db.models import Q
 
 SHORTEST = 3  # "Al" would blank every "Alors"; a name is kept from three letters on
@@ -18,7 +19,24 @@ def identifiers_of(*people):
             fields = ("display_name", "name", "email", "phone")
             values = [getattr(person, field, "") for field in fields] if person else []
         found.update(str(value or "").strip() for value in values)
+    found |= {spelling for value in found for spelling in _phone_spellings(value)}
     return {value for value in found if len(value) >= SHORTEST}
+
+
+def _phone_spellings(value):
+    """A number as people write it in a text too: "06 22 22 22 22", "+33 6 22 22 22 22"."""
+    if not value.startswith("+"):
+        return set()
+    try:
+        number = phonenumbers.parse(value)
+    except phonenumbers.NumberParseException:
+        return set()
+    formats = (
+        phonenumbers.PhoneNumberFormat.NATIONAL,
+        phonenumbers.PhoneNumberFormat.INTERNATIONAL,
+    )
+    spelled = {phonenumbers.format_number(number, style) for style in formats}
+    return spelled | {spelling.replace(" ", "") for spelling in spelled}
 
 
 def replacer(identifiers, replacement):

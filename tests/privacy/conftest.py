@@ -9,6 +9,7 @@ holder); Bob Martin manages the residence; Denis, a guest without an account, jo
 import datetime
 
 import pytest
+from axes.models import AccessFailureLog
 
 from accounts.models import Role
 from alerts.models import Company, ContactPoint, Contract, Occupant, Route
@@ -28,8 +29,8 @@ NOW = datetime.datetime(2026, 11, 30, 9, 0, tzinfo=datetime.UTC)
 ALICE_PHONE, CAROLE_PHONE = "+33611111111", "+33622222222"
 # What must never be in Alice's archive, and what must not be left once she is erased.
 OTHERS = ["Carole Petit", "carole@example.test", CAROLE_PHONE, "Bob Martin", "bob@example.test"]
-OTHERS += ["Denis Roux", "denis@example.test"]
-ALICE = ["Alice Durand", "alice@example.test", ALICE_PHONE]
+OTHERS += ["Denis Roux", "denis@example.test", "06 22 22 22 22"]
+ALICE = ["Alice Durand", "alice@example.test", ALICE_PHONE, "06 11 11 11 11"]
 
 
 @pytest.fixture
@@ -130,10 +131,11 @@ def world(frozen, organisation, alice, bob, carole, settings):
         status=statuses[0],
         manager=bob,
         asset="Téléphone",
-        malfunction="Écran cassé ; Alice Durand laisse le code à Bob Martin.",
+        malfunction="Écran cassé ; Alice Durand laisse le code à Bob Martin, au 06 11 11 11 11.",
     )
     rows["to_alice"] = message(
-        alice, f"Bonjour Alice Durand, Bob Martin ({bob.email}) vous attend."
+        alice,
+        f"Bonjour Alice Durand, Bob Martin ({bob.email}) vous attend ; Carole : 06 22 22 22 22.",
     )
     rows["to_carole"] = message(carole, "Bonjour Carole Petit, votre code est 1234.")
     sms = {"channel": "sms", "method": ConsentRecord.Method.SMS, "sender": phone_sender()}
@@ -143,6 +145,11 @@ def world(frozen, organisation, alice, bob, carole, settings):
         group="requests", enabled=False, text="Demandes : e-mail désactivé",
     )  # fmt: skip
     Device.objects.create(user=alice, token="token-alice", platform="android", name="Pixel")
+    for person, address in ((alice, "203.0.113.5"), (carole, "198.51.100.7")):
+        AccessFailureLog.objects.create(
+            username=person.email, ip_address=address, user_agent="Firefox", path_info="/login/",
+            attempt_time=NOW, locked_out=False,
+        )  # fmt: skip
     assert Preference.objects.filter(user=alice).exists()
     return rows
 

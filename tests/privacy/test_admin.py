@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from accounts.models import Role
 from privacy.models import ErasureRecord
 from tests.factories import OrganisationFactory
 from tests.privacy.conftest import ALICE_PHONE
@@ -166,9 +165,20 @@ def test_p5_the_portal_download_is_rate_limited_and_for_the_logged_in_only(world
 
 
 def test_p5_retention_months_are_set_in_the_organisations_admin(client, bob, organisation):
-    page = english(client, bob).get(
-        reverse("admin:accounts_organisation_change", args=[organisation.pk])
-    )
-    assert 'name="retention_months"' in page.content.decode()
+    url = reverse("admin:accounts_organisation_change", args=[organisation.pk])
+    english(client, bob)
+    assert 'name="retention_months"' in client.get(url).content.decode()
+    form = {
+        "name": organisation.name,
+        "time_zone": "Europe/Paris",
+        "sending_mode": organisation.sending_mode,
+        "test_recipients": "",
+        "sites-TOTAL_FORMS": "0",
+        "sites-INITIAL_FORMS": "0",
+    }
+    assert client.post(url, {**form, "retention_months": "0"}).status_code == 200  # refused
+    organisation.refresh_from_db()
     assert organisation.retention_months == 13
-    assert Role.MANAGER  # bob manages it: the setting is the organisation's own
+    assert client.post(url, {**form, "retention_months": "6"}).status_code == 302
+    organisation.refresh_from_db()
+    assert organisation.retention_months == 6

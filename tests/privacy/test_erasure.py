@@ -1,6 +1,7 @@
 """Erasure of one person (SPEC P-5): nothing identifying left, nothing planned again, STOP kept."""
 
 import pytest
+from axes.models import AccessFailureLog
 from django.db import models
 
 import notifications
@@ -79,6 +80,7 @@ def test_p5_erasure_leaves_nothing_identifying_in_the_rows_that_were_theirs(worl
     assert not Device.objects.filter(user=alice).exists()
     assert not Preference.objects.filter(user=alice).exists()
     assert not Membership.objects.filter(user=alice).exists()
+    assert not AccessFailureLog.objects.filter(username="alice@example.test").exists()
     alice.refresh_from_db()
     assert not alice.is_active and not alice.has_usable_password()
 

@@ -30,6 +30,7 @@ def test_p5_export_holds_every_apps_data_about_the_person(world, alice):
         {"group": "requests", "channel": "email", "enabled": False}
     ]
     assert [d["name"] for d in files["push_devices.json"]] == ["Pixel"]
+    assert [a["ip_address"] for a in files["failed_logins.json"]] == ["203.0.113.5"]
     assert {r["kind"] for r in files["consent_ledger.json"]} == {"stop", "preference"}
     assert [s["number"] for s in files["stops.json"]] == [ALICE_PHONE]
     (request,) = files["requests.json"]
