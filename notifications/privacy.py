@@ -8,6 +8,7 @@ comes back; every planning check matches that hash.
 """
 
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from core.identifiers import hashed
 from notifications.consent.export import person_ledger, records_of
@@ -29,6 +30,7 @@ from notifications.models import (
 )
 from notifications.retention import redact
 
+RECIPIENT_ERASED = gettext_noop("its recipient asked to be erased")  # translated when shown
 MESSAGE_FIELDS = ["created_at", "channel", "status", "address", "recipient_name", "subject"]
 MESSAGE_FIELDS += ["body", "html", "sent_at", "delivered_at", "opened_at", "read_at", "redacted_at"]
 # The consent states keyed by an address: its field, and the rest of the unique key.
@@ -65,7 +67,9 @@ def erase(erasure):
     addresses = erasure.identifiers | {person.email}
     messages = _messages(erasure, addresses)
     changed = messages.filter(status__in=Delivery.PENDING).update(
-        status=Delivery.Status.CANCELLED, reason_code=Delivery.Skip.WITHDRAWN
+        status=Delivery.Status.CANCELLED,
+        reason=RECIPIENT_ERASED,
+        reason_code=Delivery.Skip.WITHDRAWN,
     )
     changed += redact(messages, erasure.now)
     ForgottenRecipient.objects.bulk_create(

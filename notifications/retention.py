@@ -60,28 +60,27 @@ def months_before(moment, months):
 
 def _redact_before(organisation_id, cutoff, now, batch_size):
     """Redact one organisation's deliveries created before `cutoff`, a batch at a time."""
-    mark, _ = RetentionMark.objects.get_or_create(
-        organisation_id=organisation_id, defaults={"redacted_before": BEGINNING}
+    # Not get_or_create: two runs at once could each add the mark of no organisation (NULL is
+    # never a duplicate); the oldest is the one read, and an extra one is harmless.
+    marks = RetentionMark.objects.filter(organisation_id=organisation_id).order_by("pk")
+    mark = marks.first() or RetentionMark.objects.create(
+        organisation_id=organisation_id, redacted_before=BEGINNING
     )
     if mark.redacted_before >= cutoff:
         return 0
     # Read along `delivery_organisation_log`, from the mark on: only rows not done yet.
-    due = Delivery.objects.filter(
+    window = Delivery.objects.filter(
         organisation_id=organisation_id,  # None: IS NULL
         created_at__gte=mark.redacted_before,
         created_at__lt=cutoff,
         redacted_at=None,
-    ).exclude(status__in=IN_FLIGHT)
+    ).order_by("created_at", "pk")
+    due = window.exclude(status__in=IN_FLIGHT).values_list("pk", flat=True)
     redacted = 0
-    while batch := list(due.order_by("created_at", "pk").values_list("pk", flat=True)[:batch_size]):
+    while batch := list(due[:batch_size]):
         redacted += redact(Delivery.objects.filter(pk__in=batch), now)
-    oldest_in_flight = (
-        Delivery.objects.filter(organisation_id=organisation_id, created_at__lt=cutoff)
-        .filter(created_at__gte=mark.redacted_before, status__in=IN_FLIGHT, redacted_at=None)
-        .order_by("created_at")
-        .values_list("created_at", flat=True)
-        .first()
-    )
+    in_flight = window.filter(status__in=IN_FLIGHT).values_list("created_at", flat=True)
+    oldest_in_flight = in_flight.first()
     # A message still in flight holds the mark back, so the next run comes back for it.
     RetentionMark.objects.filter(pk=mark.pk).update(redacted_before=oldest_in_flight or cutoff)
     return redacted

@@ -166,3 +166,27 @@ def test_p5_delivery_page_says_when_it_was_redacted(frozen, client, organisation
     assert page.status_code == 200
     assert 'id="delivery-redacted"' in page.content.decode()
     assert "Redacted on" in page.content.decode()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="query plans: run with DATABASE_URL=postgres://..."
+)
+def test_p5_retention_reads_the_delivery_table_through_an_index(frozen, organisation, alice):
+    for age in range(400, 405):
+        delivery(organisation, alice, age_days=age)
+    delivery(organisation, alice, age_days=400, status=Delivery.Status.QUEUED)
+    with CaptureQueriesContext(connection) as captured:
+        retention.redact_expired()
+    reads = [
+        q["sql"]
+        for q in captured
+        if q["sql"].startswith("SELECT") and 'FROM "notifications_delivery"' in q["sql"]
+    ]
+    assert reads
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")  # a plan that must scan the table says so
+        for sql in reads:
+            cursor.execute("EXPLAIN " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "Seq Scan on notifications_delivery" not in plan, plan
+        cursor.execute("RESET enable_seqscan")

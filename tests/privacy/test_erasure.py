@@ -19,7 +19,7 @@ from privacy.erasure import erase_person
 from privacy.models import ErasureRecord
 from requests_center.models import Comment, Request
 from tests.factories import RuleFactory, member
-from tests.privacy.conftest import ALICE, ALICE_PHONE
+from tests.privacy.conftest import ALICE, ALICE_PHONE, NOW
 from tests.testapp.models import Appointment
 from visitors import services as visits
 from visitors.models import Visitor
@@ -211,3 +211,20 @@ def test_p5_an_erasure_is_all_or_nothing(world, alice, bob, monkeypatch):
     assert alice.email == "alice@example.test" and alice.is_active
     assert Visitor.objects.filter(name="Alice Durand").exists()
     assert not ErasureRecord.objects.exists()
+
+
+def test_p5_their_pending_messages_are_cancelled_and_redacted(world, alice, bob):
+    pending = world["to_alice"]
+    Delivery.objects.filter(pk=pending.pk).update(status=Delivery.Status.SCHEDULED)
+    erase_person(alice, by=bob, reason="Demande")
+    pending.refresh_from_db()
+    assert (pending.status, pending.reason_code) == (
+        Delivery.Status.CANCELLED,
+        Delivery.Skip.WITHDRAWN,
+    )
+    assert pending.reason == "its recipient asked to be erased"
+    assert (pending.body, pending.address, pending.redacted_at) == (
+        "",
+        "",
+        NOW,
+    )
