@@ -84,11 +84,12 @@ def erase(erasure):
 
 
 def _messages(subject, addresses):
-    """The person's deliveries: to their account, to the contacts they are, to their addresses."""
+    """The person's deliveries: to their account, to the contacts they are, and to their
+    addresses when no account received them (a family's shared number: the others' stay theirs)."""
     return Delivery.objects.filter(
         Q(user=subject.person)
         | Q(recipient_key__in=subject.recipient_keys)
-        | Q(address__in=addresses - {""})
+        | Q(address__in=addresses - {""}, user=None)
     )
 
 

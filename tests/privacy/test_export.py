@@ -8,7 +8,9 @@ import pytest
 from django.core.serializers.json import DjangoJSONEncoder
 
 from privacy.archive import gather, zipped
-from tests.privacy.conftest import ALICE, ALICE_PHONE, OTHERS
+from privacy.erasure import erase_person
+from tests.factories import member
+from tests.privacy.conftest import ALICE, ALICE_PHONE, OTHERS, message
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +75,18 @@ def test_p5_every_installed_domain_declares_its_privacy_part():
     expected = ["requests_center", "visitors", "workorders", "bookings", "alerts"]
     assert set(expected) <= set(labels)
     assert labels[-2:] == ["notifications", "accounts"]  # the engine, then the account, last
+
+
+def test_p5_a_shared_numbers_messages_to_someone_else_stay_theirs(world, alice, bob, organisation):
+    eve = member(
+        organisation, email="eve@example.test", display_name="Ève Blanc", phone=ALICE_PHONE
+    )
+    to_eve = message(eve, "Bonjour Ève Blanc, votre colis est arrivé.")
+    type(to_eve).objects.filter(pk=to_eve.pk).update(channel="sms", address=ALICE_PHONE)
+    content = json.dumps(unzip(zipped(alice)), ensure_ascii=False)
+    assert "Ève Blanc" not in content and "colis" not in content
+    erase_person(alice, by=bob, reason="Demande")
+    to_eve.refresh_from_db()
+    assert (
+        to_eve.body == "Bonjour Ève Blanc, votre colis est arrivé." and to_eve.redacted_at is None
+    )
