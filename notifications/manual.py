@@ -16,7 +16,7 @@ from notifications.channels.kinds import CHAT_LINK_CHANNELS, PHONE_CHANNELS
 from notifications.consent.state import is_stopped, is_suppressed
 from notifications.events import EventGroup, EventType, Priority, RecipientRole, register
 from notifications.messengers import ticks
-from notifications.models import Delivery, Event, ManualAttachment, Preference
+from notifications.models import Delivery, Event, ForgottenRecipient, ManualAttachment, Preference
 from notifications.outbox import send_on_commit
 from notifications.recipients import as_recipient
 from notifications.rendering import written_message
@@ -63,6 +63,8 @@ def reachable_channels(person, organisation=None):
     """The channels on which `person` can be written to: a contact point, their tick where
     the channel has an address (in `organisation`), and no opt-out."""
     recipient = as_recipient(person)
+    if ForgottenRecipient.objects.filter(key=recipient.key).exists():
+        return []  # erased at their request (SPEC P-5): not even by hand
     turned_off = set()
     if recipient.user_id:
         turned_off = set(

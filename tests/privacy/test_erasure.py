@@ -13,6 +13,7 @@ from notifications.consent import replay
 from notifications.consent.ledger import record
 from notifications.consent.models import ConsentRecord, PhoneStop, Preference
 from notifications.consent.state import phone_sender
+from notifications.manual import reachable_channels
 from notifications.models import Delivery, Device, Event
 from notifications.suppressions import suppress
 from privacy.erasure import erase_person
@@ -228,3 +229,10 @@ def test_p5_their_pending_messages_are_cancelled_and_redacted(world, alice, bob)
         "",
         NOW,
     )
+
+
+def test_p5_nobody_writes_to_them_by_hand_either(world, alice, bob, organisation):
+    assert reachable_channels(alice, organisation)
+    erase_person(alice, by=bob, reason="Demande")
+    alice.refresh_from_db()
+    assert reachable_channels(alice, organisation) == []
