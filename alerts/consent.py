@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from notifications.channels.kinds import PHONE_CHANNELS
 from notifications.consent.models import ContactConsent, PhoneStop
-from notifications.consent.state import phone_sender, stopped_among
+from notifications.consent.state import phone_sender, phone_sender_in_sql, stopped_at
 
 PURPOSE = "snow_alerts"
 
@@ -32,7 +32,8 @@ HEX = {
 
 
 def colours(points):
-    """{contact point id: Colour} for contact points of one or more companies, in 3 queries."""
+    """{contact point id: Colour} for contact points of one or more companies: 3 queries,
+    and one per organisation for its sender."""
     points = list(points)
     if not points:
         return {}
@@ -46,10 +47,17 @@ def colours(points):
         ).values_list("organisation_id", "channel", "address", "state")
     }
     phones = {point.address for point in points if point.method in PHONE_CHANNELS}
-    stopped = stopped_among(phones)  # an erased owner's STOP too (SPEC P-5)
+    senders = {organisation: phone_sender(organisation) for organisation in organisations}
+    # An erased owner's STOP too (SPEC P-5): one query per sender, and there are a few.
+    stopped = {
+        (sender, number)
+        for sender in set(senders.values())
+        for number in stopped_at(sender, phones)
+    }
     found = {}
     for point in points:
-        if point.method in PHONE_CHANNELS and point.address in stopped:
+        sender = senders[point.company.organisation_id]
+        if point.method in PHONE_CHANNELS and (sender, point.address) in stopped:
             found[point.pk] = Colour.STOP
             continue
         key = (point.company.organisation_id, point.method, point.address)
@@ -72,7 +80,9 @@ def green(points, organisation):
         channel=OuterRef("method"),
         address=OuterRef("address"),
     )
-    stopped = PhoneStop.objects.filter(sender=phone_sender(), number=OuterRef("address"))
+    stopped = PhoneStop.objects.filter(
+        sender=phone_sender(organisation), number=OuterRef("address")
+    )
     return points.filter(Exists(accepted)).exclude(Q(method__in=PHONE_CHANNELS) & Exists(stopped))
 
 
@@ -89,8 +99,12 @@ def with_colours(points):
         channel=OuterRef("method"),
         address=OuterRef("address"),
     ).values("state")[:1]
-    stopped = PhoneStop.objects.filter(sender=phone_sender(), number=OuterRef("address"))
-    return points.annotate(consent_state=Subquery(state), number_stopped=Exists(stopped))
+    stopped = PhoneStop.objects.filter(sender=OuterRef("phone_sender"), number=OuterRef("address"))
+    return points.annotate(
+        consent_state=Subquery(state),
+        phone_sender=phone_sender_in_sql("company__organisation"),
+        number_stopped=Exists(stopped),
+    )
 
 
 def colour_from_row(point):

@@ -358,9 +358,11 @@ RELAIS_SEND_THREADS = env.integer("RELAIS_SEND_THREADS", 8)
 # Pacing (SPEC N-21): what each sender may send per second, shared by every worker, so a
 # 100,000-recipient run never overflows the provider's queue (Twilio: 1 SMS/s for a long
 # code, more for a messaging service or a short code; calls: the account's CPS).
+# Telegram: about 30 messages per second per bot for broadcasts (its Bot API FAQ).
 RELAIS_SEND_RATES = {
     "sms": env.number("RELAIS_SMS_PER_SECOND", 10),
     "voice": env.number("RELAIS_CALLS_PER_SECOND", 1),
+    "telegram": env.number("RELAIS_TELEGRAM_PER_SECOND", 25),
 }
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _BROKER_DIR = DATA_DIR / "broker"

@@ -55,7 +55,7 @@ register(
 def address_of(recipient, channel):
     """The person's own address on a channel ("" when they have none)."""
     if channel in CHAT_LINK_CHANNELS:
-        return recipient.phone
+        return recipient.phone if recipient.chat_phone is None else recipient.chat_phone
     return get_backend(channel).address_for(recipient)
 
 
@@ -73,7 +73,8 @@ def reachable_channels(person, organisation=None):
             ).values_list("channel", flat=True)
         )
     channels = []
-    ticked = ticks.ticked_channels(organisation, {recipient.email, recipient.phone})
+    addresses = {recipient.email, recipient.phone, recipient.chat_phone or ""}
+    ticked = ticks.ticked_channels(organisation, addresses)
     for channel in [*WRITTEN_CHANNELS, *CHAT_LINK_CHANNELS]:
         address = address_of(recipient, channel)
         if not address or channel in turned_off:
@@ -85,17 +86,18 @@ def reachable_channels(person, organisation=None):
             continue
         if is_suppressed(channel, address):
             continue
-        if channel in PHONE_CHANNELS and is_stopped(address):  # the ledger's STOP (N-20)
+        if channel in PHONE_CHANNELS and is_stopped(address, organisation):  # the STOP (N-20)
             continue
         channels.append(channel)
     return channels
 
 
-def may_use(channel, address):
-    """Whether a typed address may be written to: not suppressed, no STOP from it."""
+def may_use(channel, address, organisation=None):
+    """Whether a typed address may be written to: not suppressed, no STOP from it to the
+    organisation's sender."""
     if is_suppressed(channel, address):
         return False
-    return not (channel in PHONE_CHANNELS and is_stopped(address))
+    return not (channel in PHONE_CHANNELS and is_stopped(address, organisation))
 
 
 @transaction.atomic
@@ -105,7 +107,7 @@ def send(*, target, person, channel, subject, body, sender, organisation, files=
     the messenger: logged as such, nothing queued."""
     if channel not in reachable_channels(person, organisation):
         raise ValueError(f"{person} cannot be reached by {channel}.")
-    if address and not may_use(channel, address):
+    if address and not may_use(channel, address, organisation):
         raise ValueError(f"{address} may not be written to by {channel}.")
     recipient = as_recipient(person)
     event = Event.objects.create(

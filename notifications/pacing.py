@@ -1,7 +1,8 @@
 """Each sender sends at its configured pace, whichever worker sends (SPEC N-21).
 
 `settings.RELAIS_SEND_RATES` gives messages per second per channel; each sender
-(a Twilio number) has one budget in the database, a virtual clock: booking n
+(a Twilio number, a Telegram bot: the platform's, or an organisation's own) has one
+budget in the database, a virtual clock: booking n
 sends moves it n / rate seconds on. A batch books its paced messages before it
 claims them and sends each at its turn; when the budget is booked further ahead
 than `MAX_WAIT`, the batch leaves them queued and comes back then — no long ETA in
@@ -29,11 +30,17 @@ def rate(channel):
     return settings.RELAIS_SEND_RATES.get(channel) or None
 
 
-def budget_key(channel):
-    return f"{channel}:{get_backend(channel).sender}"[:300]
+def sender_of(channel, organisation_id):
+    """Who sends the organisation's messages on `channel`: whose budget they book."""
+    return get_backend(channel).sender_for(organisation_id)
 
 
-def book(channel, count, now=None):
+def budget_key(channel, sender=None):
+    sender = get_backend(channel).sender if sender is None else sender
+    return f"{channel}:{sender}"[:300]
+
+
+def book(channel, count, now=None, sender=None):
     """Book up to `count` sends whose turns come within MAX_WAIT: (first turn, how many).
 
     (None, 0) when the sender is booked up; `come_back(channel)` says until when. The
@@ -41,7 +48,7 @@ def book(channel, count, now=None):
     the same turns; the one that lost the race reads the clock again.
     """
     now = now or timezone.now()
-    key, per_second = budget_key(channel), rate(channel)
+    key, per_second = budget_key(channel, sender), rate(channel)
     while True:
         current = _clock(key, now)
         start = max(current, now)
@@ -57,10 +64,10 @@ def book(channel, count, now=None):
             return start, booked
 
 
-def come_back(channel, now=None):
+def come_back(channel, now=None, sender=None):
     """When messages left for later should be tried again: as their sender's turns near."""
     now = now or timezone.now()
-    until = booked_until(channel) or now
+    until = booked_until(channel, sender) or now
     return min(max(until - MAX_WAIT, now + datetime.timedelta(seconds=1)), now + MAX_COME_BACK)
 
 
@@ -70,10 +77,10 @@ def turns(channel, start, count):
     return [start + i * step for i in range(count)]
 
 
-def booked_until(channel):
+def booked_until(channel, sender=None):
     """When the sender's budget is free again (None: never booked)."""
     return (
-        PaceBudget.objects.filter(key=budget_key(channel))
+        PaceBudget.objects.filter(key=budget_key(channel, sender))
         .values_list("next_free_at", flat=True)
         .first()
     )

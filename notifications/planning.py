@@ -13,6 +13,7 @@ import copy
 import itertools
 import logging
 import zoneinfo
+from collections import defaultdict
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -267,27 +268,36 @@ def _check_mode(event, rule, deliveries):
 
 
 def _check_cap(event, rule, deliveries):
-    """At most `daily_cap` events of this rule per recipient per day (SPEC N-14)."""
+    """At most `daily_cap` events of this rule per recipient per day (SPEC N-14, A-7).
+
+    A day is the recipient's own: a snow company's occupants count theirs in the
+    company's zone, whatever the organisation's. One query per zone among the recipients.
+    """
     if not rule.daily_cap or not deliveries:
         return
-    day_start = timezone.localtime(timezone.now(), _zone(event.organisation)).replace(
-        hour=0, minute=0, second=0, microsecond=0
-    )
-    already = dict(
-        Delivery.objects.filter(
-            rule__in=[rule.pk, rule.overrides_id] if rule.overrides_id else [rule.pk],
-            recipient_key__in={d.recipient_key for d in deliveries},
-            created_at__gte=day_start,
-            status__in=_COUNTED_STATUSES,
-        )
-        .exclude(event=event)
-        .values("recipient_key")
-        .annotate(events=Count("event", distinct=True))
-        .values_list("recipient_key", "events")
-    )
+    by_zone = defaultdict(list)
     for delivery in deliveries:
-        if already.get(delivery.recipient_key, 0) >= rule.daily_cap:
-            _suppress(delivery, DAILY_CAP, Skip.CAP)
+        by_zone[delivery.time_zone or str(_zone(event.organisation))].append(delivery)
+    rules = [rule.pk, rule.overrides_id] if rule.overrides_id else [rule.pk]
+    for zone, in_zone in by_zone.items():
+        day_start = timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(zone)).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
+        already = dict(
+            Delivery.objects.filter(
+                rule__in=rules,
+                recipient_key__in={d.recipient_key for d in in_zone},
+                created_at__gte=day_start,
+                status__in=_COUNTED_STATUSES,
+            )
+            .exclude(event=event)
+            .values("recipient_key")
+            .annotate(events=Count("event", distinct=True))
+            .values_list("recipient_key", "events")
+        )
+        for delivery in in_zone:
+            if already.get(delivery.recipient_key, 0) >= rule.daily_cap:
+                _suppress(delivery, DAILY_CAP, Skip.CAP)
 
 
 _COUNTED_STATUSES = [

@@ -19,6 +19,9 @@ class Recipient:
     user_id: int | None = None
     # A number for calls only (a landline); None: calls go to `phone`, "": no calls.
     voice_phone: str | None = None
+    # The number a messenger's chat opens with, when `phone` is blank because the person
+    # refused SMS but ticked WhatsApp or Viber (N-12, C-6); None: chats go to `phone`.
+    chat_phone: str | None = None
 
     @classmethod
     def from_user(cls, user):

@@ -102,17 +102,20 @@ def _take_turns(delivery_ids):
     queued again for when their turn nears.
     """
     now, to_send, turns = timezone.now(), [], {}
-    paced = {}
+    paced, senders = {}, {}
     queued = Delivery.objects.filter(pk__in=list(delivery_ids), status=Status.QUEUED)
-    for pk, channel, priority in queued.values_list("pk", "channel", "priority").order_by("pk"):
-        if pacing.rate(channel):
-            paced.setdefault(channel, []).append((pk, priority))
-        else:
+    rows = queued.values_list("pk", "channel", "priority", "organisation_id").order_by("pk")
+    for pk, channel, priority, organisation_id in rows:
+        if not pacing.rate(channel):
             to_send.append(pk)
-    for channel, rows in paced.items():
-        start, booked = pacing.book(channel, len(rows), now)
+            continue
+        if (channel, organisation_id) not in senders:
+            senders[channel, organisation_id] = pacing.sender_of(channel, organisation_id)
+        paced.setdefault((channel, senders[channel, organisation_id]), []).append((pk, priority))
+    for (channel, sender), rows in paced.items():
+        start, booked = pacing.book(channel, len(rows), now, sender)
         if booked < len(rows):
-            _come_back(rows[booked:], pacing.come_back(channel, now), now)
+            _come_back(rows[booked:], pacing.come_back(channel, now, sender), now)
         pks = [pk for pk, _priority in rows[:booked]]
         turns.update(zip(pks, pacing.turns(channel, start, booked), strict=True))
         to_send += pks

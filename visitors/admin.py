@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts.scoping import OrganisationScopedAdmin, OrganisationScopedInline
 from notifications.admin import DeliveryHistoryInline
 from notifications.admin.manual import ManualMessageMixin
+from notifications.messengers.admin import MessengerTicksForm
 from visitors import services
 from visitors.models import Visit, Visitor
 
@@ -213,17 +214,30 @@ class VisitAdmin(ManualMessageMixin, OrganisationScopedAdmin):
         )
 
 
+class VisitorForm(MessengerTicksForm):
+    """A visitor, with the messengers they accept a chat on (SPEC C-6, N-12)."""
+
+    class Meta:
+        model = Visitor
+        fields = ["visit", "name", "email", "phone", "company", "language"]
+
+    def organisation_of(self, visitor):
+        return visitor.visit.organisation
+
+
 @admin.register(Visitor)
 class VisitorAdmin(OrganisationScopedAdmin):
     """The reception list: who is expected today, who is in, check in and out."""
 
+    form = VisitorForm
     organisation_path = "visit__organisation"
     list_display = ["name", "company", "visit_time", "host", "site", "where", "buttons"]
     list_filter = [VisitorDayFilter, "check_in_source", "visit__site"]
     list_select_related = ["visit__site", "visit__host", "visit__organisation"]
     search_fields = ["name", "company", "email", "phone", "visit__purpose"]
     autocomplete_fields = ["visit"]
-    fields = ["visit", "name", "email", "phone", "company", "language", "where"]
+    fields = ["visit", "name", "email", "phone", "accepts_whatsapp", "accepts_viber", "company"]
+    fields += ["language", "where"]
     fields += ["checked_in_at", "checked_out_at", "check_in_source", "removed_at"]
     readonly_fields = ["where", "checked_in_at", "checked_out_at", "check_in_source"]
     readonly_fields += ["removed_at"]
@@ -256,6 +270,7 @@ class VisitorAdmin(OrganisationScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         services.save_visitor(obj, request.user)
+        form.save_ticks(request)
 
     @admin.action(description=_("Check in the selected visitors (hosts are told)"))
     def check_in_selected(self, request, queryset):

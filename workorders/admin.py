@@ -20,8 +20,7 @@ from accounts.scoping import (
 from notifications.admin import DeliveryHistoryInline
 from notifications.admin.common import admin_link
 from notifications.admin.manual import ManualMessageMixin
-from notifications.consent.models import ConsentRecord
-from notifications.messengers import ticks
+from notifications.messengers.admin import MessengerTicksForm
 from workorders import services
 from workorders.forms import TriggerMessageForm
 from workorders.models import Client, Lead, StatusTrigger, Task, WorkOrder, WorkOrderStatus
@@ -29,12 +28,8 @@ from workorders.services import STATUS_EVENT
 from workorders.tokens import status_url
 
 
-class ClientForm(forms.ModelForm):
-    """The client, with RemOnline's messenger ticks: kept in the consent ledger, not on the
-    row, as every messenger's consent is (SPEC C-6, N-12)."""
-
-    accepts_whatsapp = forms.BooleanField(label=_("accepts WhatsApp"), required=False)
-    accepts_viber = forms.BooleanField(label=_("accepts Viber"), required=False)
+class ClientForm(MessengerTicksForm):
+    """The client, with RemOnline's messenger ticks (SPEC C-6, N-12)."""
 
     class Meta:
         model = Client
@@ -43,17 +38,8 @@ class ClientForm(forms.ModelForm):
             "user",
         ]  # fmt: skip
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        client = self.instance
-        if client.pk:
-            for channel in MESSENGER_TICKS:
-                self.initial[f"accepts_{channel}"] = ticks.is_ticked(
-                    client.organisation, channel, str(client.phone or "")
-                )
-
-
-MESSENGER_TICKS = ("whatsapp", "viber")
+    def organisation_of(self, client):
+        return client.organisation
 
 
 @admin.register(Client)
@@ -74,20 +60,7 @@ class ClientAdmin(ManualMessageMixin, OrganisationScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         services.save_client(obj)
-        phone = str(obj.phone or "")
-        for channel in MESSENGER_TICKS:
-            name = f"accepts_{channel}"
-            if phone and (name in form.changed_data or "phone" in form.changed_data):
-                ticks.set_tick(
-                    obj.organisation,
-                    channel,
-                    phone,
-                    form.cleaned_data[name],
-                    method=ConsentRecord.Method.ADMIN,
-                    user=obj.user,
-                    admin_user=request.user,
-                    page=request.path,
-                )
+        form.save_ticks(request, user=obj.user)
 
 
 class StatusTriggerInline(OrganisationScopedInline):

@@ -88,6 +88,7 @@ class Client(models.Model):
             recipient,
             email=recipient.email if self.accepts_email else "",
             phone=recipient.phone if self.accepts_sms else "",
+            chat_phone=recipient.phone,  # a messenger needs its own tick, not the SMS one
         )
 
 

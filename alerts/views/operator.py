@@ -3,6 +3,7 @@ contract served. Every page is scoped to the companies of the organisations the 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -54,6 +55,10 @@ def _run(request, pk):
     )
 
 
+# While messages wait, the run page asks for its counts this often (alerts/live_counts.js).
+REFRESH_SECONDS = 5
+
+
 @login_required
 def run(request, pk):
     the_run = _run(request, pk)
@@ -68,8 +73,30 @@ def run(request, pk):
                 "stops": stops,
                 "counts": counts,
                 "expected_finish": batches.expected_finish(the_run.batch, counts),
+                "refresh_seconds": REFRESH_SECONDS,
             },
         )
+
+
+@login_required
+def run_counts(request, pk):
+    """The run's counts as JSON: what the run page's script shows without a reload."""
+    the_run = _run(request, pk)
+    counts = batches.counts(the_run.batch)
+    finish = batches.expected_finish(the_run.batch, counts)
+    with timezone.override(the_run.company.zone):
+        finish_text = timezone.localtime(finish).strftime("%H:%M") if finish else ""
+    return JsonResponse(
+        {
+            "targeted": counts.targeted,
+            "sent": counts.sent,
+            "pending": counts.pending,
+            "failed": counts.failed,
+            "skipped": counts.skipped_total,
+            "expected_finish": finish_text,
+            "live": counts.live,
+        }
+    )
 
 
 @login_required

@@ -45,9 +45,10 @@ class ManualMessageForm(forms.Form):
     )
     attachment = UploadField(label=gettext_lazy("Attachment (email only)"))
 
-    def __init__(self, *args, options, **kwargs):
+    def __init__(self, *args, options, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.options = options  # {"<index>:<channel>": (person, channel)}
+        self.organisation = organisation  # whose sender a typed number's STOP is read for
         self.fields["to"].choices = [
             (key, _label(person, channel)) for key, (person, channel) in options.items()
         ]
@@ -89,7 +90,7 @@ class ManualMessageForm(forms.Form):
             if not address:
                 self.add_error("address", _("Enter a phone number, e.g. +33 6 12 34 56 78."))
                 return ""
-        if not manual.may_use(channel, address):
+        if not manual.may_use(channel, address, self.organisation):
             self.add_error("address", _("This address opted out or is suppressed."))
         return address
 
@@ -135,7 +136,12 @@ class ManualMessageMixin:
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
         options = self._message_options(obj)
-        form = ManualMessageForm(request.POST or None, request.FILES or None, options=options)
+        form = ManualMessageForm(
+            request.POST or None,
+            request.FILES or None,
+            options=options,
+            organisation=getattr(obj, "organisation", None),
+        )
         if request.method == "POST" and form.is_valid():
             delivery = self._send(request, obj, form.cleaned_data)
             if delivery.channel in CHAT_LINK_CHANNELS:

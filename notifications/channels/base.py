@@ -43,6 +43,11 @@ class ChannelBackend:
 
     # Who sends, for pacing: messages of one sender share one budget (a Twilio number).
     sender: str = ""
+
+    def sender_for(self, organisation_id) -> str:
+        """The sender of the organisation's messages (its own number or bot, C-6), for pacing."""
+        return self.sender
+
     # Whether `transmit` may run on a batch's thread pool (overlapping the provider's round
     # trips): it then reads nothing from the database, `prepare` having read it all.
     transmits_in_threads: bool = False

@@ -58,6 +58,11 @@ class TwilioSMS(SMSChannel):
     def sender(self):
         return settings.TWILIO_SMS_FROM
 
+    def sender_for(self, organisation_id):
+        from notifications.messengers.integrations import twilio_account
+
+        return twilio_account(organisation_id).sms_from
+
     def prepare(self, delivery):
         """The delivery and the Twilio account it leaves from: its organisation's own, else
         the platform's (SPEC C-6), read here, before the pool's thread calls Twilio."""

@@ -74,6 +74,11 @@ class TelegramChannel(ChannelBackend):
         )
         return {users[user_id]: f"user:{user_id}" for user_id in linked}
 
+    def sender_for(self, organisation_id):
+        """The bot that speaks for the organisation: Telegram limits each bot's pace (N-21)."""
+        bot = integrations.telegram_bot(organisation_id)
+        return f"@{bot.username}" if bot else ""
+
     def prepare(self, delivery):
         bot = integrations.telegram_bot(delivery.event.organisation_id)
         if bot is None:

@@ -73,6 +73,11 @@ class TwilioVoice(VoiceChannel):
     def sender(self):
         return settings.TWILIO_VOICE_FROM or settings.TWILIO_SMS_FROM
 
+    def sender_for(self, organisation_id):
+        from notifications.messengers.integrations import twilio_account
+
+        return twilio_account(organisation_id).voice_from
+
     def send(self, delivery):
         from notifications.channels import twilio_api
         from notifications.messengers.integrations import twilio_account

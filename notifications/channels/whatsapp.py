@@ -135,6 +135,11 @@ class TwilioWhatsApp(WhatsAppChannel):
     def sender(self):
         return "whatsapp"  # one pacing budget for the WhatsApp sender
 
+    def sender_for(self, organisation_id):
+        from notifications.messengers.integrations import twilio_account
+
+        return f"whatsapp:{twilio_account(organisation_id).whatsapp_from}"
+
     def transmit(self, prepared):
         from notifications.channels import twilio_api
 

@@ -8,13 +8,13 @@ turned off in between wins over what was planned.
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.utils.translation import gettext_noop
 
 from core.identifiers import forms_of, hashed, with_hashes
 from notifications.channels.kinds import PHONE_CHANNELS, Channel
 from notifications.consent.models import ContactConsent, PhoneStop, Preference, Suppression
 from notifications.events import UnknownEvent
+from notifications.messengers.integrations import sms_from_in_sql, twilio_account
 from notifications.models import Delivery
 
 Skip = Delivery.Skip
@@ -27,11 +27,17 @@ TURNED_OFF = gettext_noop("turned off by the recipient")
 def phone_sender(organisation=None):
     """The sender an organisation's SMS and calls come from, as STOPs are keyed.
 
-    Every organisation sends from TWILIO_SMS_FROM today (a number, or a messaging
-    service whose numbers all stand for it), so a STOP texted to any number of ours
-    holds for all of them; a sender of its own per organisation is read here.
+    Its own Twilio account's number when it connected one (C-6): a STOP texted there
+    holds for that organisation only. Else the platform's TWILIO_SMS_FROM (a number, or
+    a messaging service whose numbers all stand for it), shared by every organisation
+    that connected nothing: a STOP texted to any of those numbers holds for all of them.
     """
-    return settings.TWILIO_SMS_FROM
+    return twilio_account(organisation).sms_from
+
+
+def phone_sender_in_sql(organisation_field):
+    """`phone_sender` for the organisation of each row of a queryset, as SQL."""
+    return sms_from_in_sql(organisation_field)
 
 
 def is_stopped(number, organisation=None):
@@ -40,11 +46,17 @@ def is_stopped(number, organisation=None):
 
 
 def stopped_among(numbers, organisation=None):
-    """The numbers that texted STOP, themselves or as the hash an erasure kept (SPEC P-5)."""
+    """The numbers that texted STOP to the organisation's sender."""
+    return stopped_at(phone_sender(organisation), numbers)
+
+
+def stopped_at(sender, numbers):
+    """The numbers that texted STOP to `sender`, themselves or as the hash an erasure kept
+    (SPEC P-5)."""
     plain_of = forms_of(numbers)
     if not plain_of:
         return set()
-    found = PhoneStop.objects.filter(sender=phone_sender(organisation), number__in=plain_of)
+    found = PhoneStop.objects.filter(sender=sender, number__in=plain_of)
     return {plain_of[number] for number in found.values_list("number", flat=True)}
 
 
@@ -67,7 +79,8 @@ def suppressed_among(addresses):
 
 def refusals(event_type, organisation, deliveries):
     """(delivery, reason, code) for each of `deliveries` that the ledger's state forbids."""
-    stopped = stopped_among({d.address for d in deliveries if d.channel in PHONE_CHANNELS})
+    phones = {d.address for d in deliveries if d.channel in PHONE_CHANNELS}
+    stopped = stopped_among(phones, organisation)
     confirmed = _confirmed(event_type, organisation, deliveries)
     for delivery in deliveries:
         if delivery.channel in PHONE_CHANNELS and delivery.address in stopped:
@@ -147,10 +160,12 @@ def blocks_of(user):
             blocks[suppression.channel] = Block(
                 suppression.channel, address, suppression.reason, suppression.created_at
             )
-    sender = phone_sender()
-    stops = PhoneStop.objects.filter(sender=sender, number__in=with_hashes({phone}))
-    stop = stops.first() if phone else None
+    # The senders of the person's organisations: a STOP to any of them shows on their page.
+    organisations = user.memberships.values_list("organisation_id", flat=True)
+    senders = {phone_sender(), *(phone_sender(pk) for pk in organisations)}
+    stops = PhoneStop.objects.filter(sender__in=senders, number__in=with_hashes({phone}))
+    stop = stops.order_by("created_at").first() if phone else None
     if stop is not None:  # one STOP blocks texts and calls alike
         for channel in PHONE_CHANNELS:
-            blocks[channel] = Block(channel, phone, "stop", stop.created_at, sender)
+            blocks[channel] = Block(channel, phone, "stop", stop.created_at, stop.sender)
     return blocks

@@ -23,7 +23,8 @@ from notifications.channels.kinds import Channel
 from notifications.consent import opt_in
 from notifications.consent.ledger import record
 from notifications.consent.models import ConsentRecord
-from notifications.consent.state import is_stopped, phone_sender
+from notifications.consent.state import phone_sender, stopped_at
+from notifications.messengers.integrations import organisation_of_account
 from notifications.models import Delivery
 from notifications.recipients import as_e164
 
@@ -76,8 +77,12 @@ def read(text):
     return Keyword(action, word)
 
 
-def handle(phone, text, message_id=""):
-    """Act on an inbound SMS; return the reply to text back ("" for none)."""
+def handle(phone, text, message_id="", account_sid=""):
+    """Act on an inbound SMS to the Twilio account `account_sid`; return the reply ("" for none).
+
+    The account says whose sender was texted: an organisation's own number (its STOP
+    holds for it alone, C-6), else the platform's, shared by the others.
+    """
     number = as_e164(phone) if isinstance(phone, str) else ""
     keyword = read(text)
     if not number or keyword is None:
@@ -90,22 +95,22 @@ def handle(phone, text, message_id=""):
         "provider_message_id": str(message_id)[:255],
         "user": _person(number),
     }
+    sender = phone_sender(organisation_of_account(account_sid))
     with translation.override(language_of(number)):
         if keyword.action == STOP:
-            return _stop(number, how)
+            return _stop(number, sender, how)
         if keyword.action == START:
-            return _start(number, how)
+            return _start(number, sender, how)
         if keyword.action in (YES, NO):
-            reply = _answer(number, keyword.action == YES, how)
+            reply = _answer(number, sender, keyword.action == YES, how)
             inbound_reply.send(sender=handle, phone=number, answer=keyword.action, text=text)
             return reply
         return _("Relais notifications. Reply STOP to stop text messages, START to resume.")
 
 
-def _stop(number, how):
-    sender = phone_sender()
+def _stop(number, sender, how):
     # One confirmation, never more: a second STOP is recorded, and answered by silence.
-    already = is_stopped(number)
+    already = bool(stopped_at(sender, {number}))
     reply = "" if already else _("You will no longer receive our text messages or calls.")
     if reply:
         reply += " " + _("Reply START to resume.")
@@ -113,22 +118,22 @@ def _stop(number, how):
     return reply
 
 
-def _start(number, how):
+def _start(number, sender, how):
     reply = _("You will receive our text messages again. Reply STOP to stop.")
-    record(
-        Kind.START, channel=Channel.SMS, address=number, sender=phone_sender(), reply=reply, **how
-    )
+    record(Kind.START, channel=Channel.SMS, address=number, sender=sender, reply=reply, **how)
     return reply
 
 
-def _answer(number, accepted, how):
-    """YES or NO to the latest request waiting for this number; a YES after a STOP resumes too.
+def _answer(number, sender, accepted, how):
+    """YES or NO to the latest request from `sender` waiting for this number; a YES after
+    a STOP resumes too.
 
     Only the latest: a number asked by two companies answers the one that asked last
     (its text is the one on the phone's screen), the other keeps waiting (SPEC A-2).
     """
-    waiting = list(opt_in.waiting_for(number).order_by("-updated_at", "-pk")[:1])
-    resumed = accepted and is_stopped(number)
+    requests = opt_in.waiting_for(number).order_by("-updated_at", "-pk")
+    waiting = [r for r in requests if phone_sender(r.organisation) == sender][:1]
+    resumed = accepted and bool(stopped_at(sender, {number}))
     if not waiting and not resumed:
         return ""
     if accepted:
@@ -136,7 +141,7 @@ def _answer(number, accepted, how):
     else:
         reply = _("Noted: you will not receive these messages. Reply OUI to accept them after all.")
     if resumed:
-        record(Kind.START, channel=Channel.SMS, address=number, sender=phone_sender(), **how)
+        record(Kind.START, channel=Channel.SMS, address=number, sender=sender, **how)
     for contact_point in waiting:
         opt_in.answer(
             contact_point.organisation,
@@ -144,7 +149,7 @@ def _answer(number, accepted, how):
             contact_point.channel,
             number,
             accepted,
-            sender=phone_sender(contact_point.organisation),
+            sender=sender,
             reply=reply,
             **how,
         )
@@ -166,8 +171,9 @@ def language_of(number):
     return last.values_list("language", flat=True).first() or settings.LANGUAGE_CODE
 
 
-def provider_reports_stop(number, message_id=""):
-    """Twilio refused a send with 21610: the number texted STOP to our sender, maybe unseen."""
+def provider_reports_stop(number, message_id="", account_sid=""):
+    """Twilio refused a send with 21610: the number texted STOP to the sender of that
+    account (an organisation's own, else the platform's), maybe unseen."""
     number = as_e164(number) if isinstance(number, str) else ""
     if not number:
         return
@@ -177,7 +183,7 @@ def provider_reports_stop(number, message_id=""):
         address=number,
         method=Method.PROVIDER,
         text="Twilio 21610",
-        sender=phone_sender(),
+        sender=phone_sender(organisation_of_account(account_sid)),
         provider_message_id=str(message_id)[:255],
         user=_person(number),
     )

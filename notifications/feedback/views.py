@@ -97,7 +97,7 @@ def twilio_status(request):
         error = f"Twilio {twilio_status} {error_code}".strip() if status == Status.FAILED else ""
         record(sid, status, error=error)
     if error_code == UNSUBSCRIBED_ERROR:
-        provider_reports_stop(request.POST.get("To", ""), sid)
+        provider_reports_stop(request.POST.get("To", ""), sid, request.POST.get("AccountSid", ""))
     return HttpResponse(status=204)
 
 
@@ -113,7 +113,12 @@ def twilio_inbound(request):
         number = post["From"].removeprefix("whatsapp:")
         reply = whatsapp_inbound(number, post.get("Body", ""), post.get("MessageSid", ""))
     else:
-        reply = handle(post.get("From", ""), post.get("Body", ""), post.get("MessageSid", ""))
+        reply = handle(
+            post.get("From", ""),
+            post.get("Body", ""),
+            post.get("MessageSid", ""),
+            account_sid=post.get("AccountSid", ""),
+        )
     response = MessagingResponse()
     if reply:
         response.message(reply)

@@ -177,6 +177,51 @@ class WhatsAppTemplateAdmin(OrganisationScopedAdmin):
 
 
 TICKABLE = ["email", "sms", "whatsapp", "viber"]
+MESSENGER_TICKS = ("whatsapp", "viber")
+
+
+class MessengerTicksForm(forms.ModelForm):
+    """A plain contact's messenger ticks (a shop's client, a visitor; SPEC C-6, N-12): kept
+    in the consent ledger, not on the row, as every messenger's consent is. A subclass
+    says whose organisation the contact belongs to (`organisation_of`)."""
+
+    accepts_whatsapp = forms.BooleanField(label=gettext_lazy("accepts WhatsApp"), required=False)
+    accepts_viber = forms.BooleanField(label=gettext_lazy("accepts Viber"), required=False)
+
+    def organisation_of(self, contact):
+        raise NotImplementedError
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from notifications.messengers.ticks import is_ticked
+
+        contact = self.instance
+        if contact.pk:
+            for channel in MESSENGER_TICKS:
+                self.initial[f"accepts_{channel}"] = is_ticked(
+                    self.organisation_of(contact), channel, str(contact.phone or "")
+                )
+
+    def save_ticks(self, request, user=None):
+        """The ticks changed (or the number they go with), through the ledger, by whom."""
+        from notifications.consent.models import ConsentRecord
+        from notifications.messengers.ticks import set_tick
+
+        contact = self.instance
+        phone = str(contact.phone or "")
+        for channel in MESSENGER_TICKS:
+            name = f"accepts_{channel}"
+            if phone and (name in self.changed_data or "phone" in self.changed_data):
+                set_tick(
+                    self.organisation_of(contact),
+                    channel,
+                    phone,
+                    self.cleaned_data[name],
+                    method=ConsentRecord.Method.ADMIN,
+                    user=user,
+                    admin_user=request.user,
+                    page=request.path,
+                )
 
 
 class TicksForm(forms.Form):

@@ -7,6 +7,8 @@ grids and manual sends offer it only then (SPEC C-6).
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.crypto import salted_hmac
 
 from notifications.channels.kinds import Channel
@@ -87,6 +89,31 @@ def twilio_account(organisation):
         settings.TWILIO_VOICE_FROM or settings.TWILIO_SMS_FROM,
         settings.TWILIO_WHATSAPP_FROM,
     )
+
+
+def organisation_of_account(account_sid):
+    """The organisation whose own Twilio account this is (a webhook's AccountSid), or None:
+    the platform's. The account that signed a webhook says whose sender it reached."""
+    if not account_sid:
+        return None
+    return (
+        Integration.objects.filter(twilio_account_sid=account_sid)
+        .values_list("organisation_id", flat=True)
+        .first()
+    )
+
+
+def sms_from_in_sql(organisation_field):
+    """`twilio_account(organisation).sms_from` as an SQL expression, for the organisation
+    of each row of a queryset (`organisation_field`): the same rule, read in one query."""
+    own = (
+        Integration.objects.filter(organisation=OuterRef(organisation_field))
+        .exclude(twilio_account_sid="")
+        .exclude(twilio_auth_token_encrypted="")
+        .exclude(sms_from="")
+        .values("sms_from")[:1]
+    )
+    return Coalesce(Subquery(own), Value(settings.TWILIO_SMS_FROM))
 
 
 def is_connected(channel, organisation):

@@ -266,3 +266,16 @@ def test_a2_a_manager_records_an_acceptance_given_by_phone_but_not_over_a_stop(
     assert colour_of(stopped) == Colour.STOP
     entry = ConsentRecord.objects.filter(address=asked.address).first()
     assert entry.method == "admin" and entry.admin_user == bob
+
+
+def test_a5_the_run_counts_answer_only_the_companys_managers(bob_client, street, nord):
+    from django.test import Client
+
+    bob_client.post(reverse("alerts:start", args=[nord.pk]), {"mode": "all", "buffer_size": 3})
+    run = RouteRun.objects.get()
+    counts = bob_client.get(reverse("alerts:run_counts", args=[run.pk])).json()
+    assert counts["targeted"] == run.batch.targeted and "live" in counts
+    outsider = member(OrganisationFactory(), Role.MANAGER, email="other@example.test")
+    other = Client()
+    other.force_login(outsider)
+    assert other.get(reverse("alerts:run_counts", args=[run.pk])).status_code == 404

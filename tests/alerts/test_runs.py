@@ -139,6 +139,24 @@ def test_a7_at_most_one_alert_per_occupant_per_day_the_second_run_skips_with_cap
     assert set(capped.values_list("address", flat=True)) == {ALICE_MOBILE, "alice@example.org"}
 
 
+def test_a7_the_day_of_the_cap_is_the_companys_not_its_organisations(
+    fake_provider, street, boreal, nord, bob, on_commit, noon
+):
+    boreal.organisation.time_zone = "Europe/Paris"  # a Quebec company of a French group
+    boreal.organisation.save()
+    alice = street[0]
+    sud = Route.objects.create(company=boreal, name="Sud")
+    alice.contracts.add(make_contract(boreal, sud, 1, "2, rue du Parc"))
+    noon.move_to(datetime.datetime(2026, 12, 10, 17, 0, tzinfo=nord.company.zone))
+    with on_commit():
+        services.start_run(nord, bob)  # 23:00 in Paris
+    noon.move_to(datetime.datetime(2026, 12, 10, 19, 0, tzinfo=nord.company.zone))
+    with on_commit():
+        second = services.start_run(sud, bob)  # 01:00 the next day in Paris, same day here
+    assert len(sent_to(fake_provider, "sms", ALICE_MOBILE)) == 1
+    assert alerts_of(second.batch).filter(reason_code=Skip.CAP).exists()
+
+
 def test_a7_texts_and_calls_outside_7_to_20_are_skipped_never_sent_next_morning(
     fake_provider, street, nord, bob, on_commit, noon
 ):

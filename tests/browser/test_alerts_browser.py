@@ -108,3 +108,28 @@ def test_n18_a5_the_admin_run_page_counts_the_messages_as_they_leave(
     for delivery_id, _priority in held:  # the workers send while the page is open
         sending.send(delivery_id)
     expect(counts.locator("tr").nth(3)).to_contain_text("3")  # "Sent", refreshed by itself
+
+
+def test_a5_the_operator_page_counts_the_messages_as_they_leave_without_a_reload(
+    new_context, live_server, log_in_as, route, fake_provider, monkeypatch
+):
+    from alerts.views import operator
+
+    monkeypatch.setattr(operator, "REFRESH_SECONDS", 1)
+    held = []
+    monkeypatch.setattr(outbox, "queue_sends", lambda rows, countdown=None: held.extend(rows))
+    nord, bob = route
+    context = new_context(viewport=TABLET, has_touch=True)
+    log_in_as(context, bob)
+    tablet = context.new_page()
+    tablet.set_default_timeout(WAIT_MS)
+    tablet.goto(f"{live_server.url}/alerts/operator/")
+    tablet.get_by_label("Mode").select_option("all")
+    tablet.get_by_role("button", name="Lancer Nord").click()
+    expect(tablet.locator("[data-count='pending']")).to_have_text("3")
+    tablet.evaluate("window.stillTheSamePage = true")
+    for delivery_id, _priority in held:  # the workers send while the truck drives
+        sending.send(delivery_id)
+    expect(tablet.locator("[data-count='sent']")).to_have_text("3")
+    expect(tablet.locator("[data-count='pending']")).to_have_text("0")
+    assert tablet.evaluate("window.stillTheSamePage") is True, "the page reloaded itself"

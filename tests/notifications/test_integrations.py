@@ -185,3 +185,38 @@ def test_c6_the_grid_offers_a_messenger_only_once_connected(bob_client, organisa
     settings.TELEGRAM_BOT_USERNAME = "relais_bot"
     page = bob_client.get(grid, {"organisation": organisation.pk}).content.decode()
     assert ">Telegram<" in page
+
+
+def test_c6_n20_a_stop_to_an_organisations_own_number_holds_for_it_alone(
+    client, fake_provider, organisation, other_organisation, appointment_factory, emit_now
+):
+    from django.utils import timezone
+
+    from notifications.consent.models import ConsentRecord
+    from tests.factories import MembershipFactory, RuleFactory
+    from tests.notifications.test_channels import signed_post
+    from tests.testapp.models import Appointment
+
+    own = Integration(
+        organisation=organisation, twilio_account_sid="AC" + "5" * 32, sms_from="+33755555555"
+    )
+    own.twilio_auth_token = "own-token"
+    own.save()
+    other_organisation.sending_mode = "production"
+    other_organisation.save()
+    dora = member(organisation, email="dora@example.test", phone="+33612345678")
+    MembershipFactory(user=dora, organisation=other_organisation)
+    stop = {"From": "+33612345678", "To": "+33755555555", "Body": "STOP", "MessageSid": "SM1"}
+    stop["AccountSid"] = own.twilio_account_sid
+    signed_post(client, "notifications:twilio_inbound", stop, token="own-token")
+    assert ConsentRecord.objects.get().sender == "+33755555555"
+
+    RuleFactory(channels=["sms"])
+    ours = emit_now("testapp.booked", appointment_factory(client=dora)).deliveries.get()
+    theirs = Appointment.objects.create(
+        organisation=other_organisation, client=dora, title="Coupe", start=timezone.now()
+    )
+    elsewhere = emit_now("testapp.booked", theirs).deliveries.get()
+    assert (ours.status, ours.reason_code) == ("suppressed", "stop")
+    assert elsewhere.status == "sent"
+    assert [sms.body["From"] for sms in fake_provider.sent("sms")] == ["+33700000000"]

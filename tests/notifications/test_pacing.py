@@ -140,3 +140,36 @@ def test_n21_workers_booking_at_once_get_turns_one_after_another(db):
     turns = sorted(turn for turn, booked in results if booked)
     assert len(turns) == 4  # a second of room at 4 per second; the others come back later
     assert turns == [now + i * SECOND / 4 for i in range(4)]
+
+
+def test_n21_c6_an_organisations_own_number_has_its_own_budget(
+    fake_provider, organisation, other_organisation, appointment_factory, alice, requeued
+):
+    from notifications.messengers.models import Integration
+    from tests.testapp.models import Appointment
+
+    own = Integration(
+        organisation=organisation, twilio_account_sid="AC" + "5" * 32, sms_from="+33755555555"
+    )
+    own.twilio_auth_token = "own-token"
+    own.save()
+    other_organisation.sending_mode = "production"
+    other_organisation.save()
+    RuleFactory(event_code="testapp.broadcast", roles=["guests"], channels=["sms"])
+    elsewhere = Appointment.objects.create(
+        organisation=other_organisation, client=alice, title="Coupe", start=timezone.now()
+    )
+    ids = []
+    for n, appointment in enumerate([appointment_factory(), elsewhere]):
+        Guest.objects.bulk_create(
+            Guest(appointment=appointment, name=f"G{i}", phone=f"+336123{n}{i:04d}")
+            for i in range(4)
+        )
+        event = notifications.emit("testapp.broadcast", appointment)
+        dispatch.plan_event(event.pk)
+        ids += event.deliveries.values_list("pk", flat=True)
+    assert sending.send_batch(ids) == []
+    # 4 per second each, 1 second of room: both senders send their 4, neither waits.
+    senders = [sms.body["From"] for sms in fake_provider.sent("sms")]
+    assert sorted(senders) == ["+33700000000"] * 4 + ["+33755555555"] * 4
+    assert requeued == []

@@ -430,3 +430,22 @@ def test_c6_send_me_a_test_reaches_the_managers_own_telegram(
     assert call.body["chat_id"] == 4242
     notes = " ".join(str(m) for m in response.context["messages"])
     assert "Telegram" in notes
+
+
+def test_c6_n21_each_bot_is_paced_on_a_budget_of_its_own(fake_telegram, organisation, settings):
+    from config import settings as shipped
+    from notifications import pacing
+    from notifications.messengers.models import Integration
+
+    assert shipped.RELAIS_SEND_RATES["telegram"]  # Telegram limits each bot's broadcasts
+    platform = pacing.sender_of("telegram", organisation.pk)
+    own = Integration(organisation=organisation, telegram_bot_username="residence_bot")
+    own.telegram_bot_token = "4242:own"
+    own.save()
+    assert (platform, pacing.sender_of("telegram", organisation.pk)) == (
+        f"@{settings.TELEGRAM_BOT_USERNAME}",
+        "@residence_bot",
+    )
+    assert pacing.budget_key("telegram", "@residence_bot") != pacing.budget_key(
+        "telegram", platform
+    )

@@ -211,3 +211,22 @@ def test_n12_reception_writes_to_a_visitor_from_the_visit_page(desk, visit, on_c
     assert (written.to, written.subject) == (["Claire Petit <claire@atlas.test>"], "Parking")
     logged = Delivery.objects.for_target(visit).get(event__code="notifications.manual")
     assert logged.recipient_key == f"visitors.visitor:{claire.pk}"
+
+
+def test_c6_n12_a_visitor_who_ticked_whatsapp_gets_the_chat_link_from_the_visit(desk, visit):
+    from notifications.consent.models import ConsentRecord
+
+    claire = visit.visitors.get()
+    url = reverse("admin:visitors_visit_message", args=[visit.pk])
+    channels = {channel for _person, channel in desk.get(url).context["form"].options.values()}
+    assert "whatsapp" not in channels  # no tick yet
+    change = reverse("admin:visitors_visitor_change", args=[claire.pk])
+    data = change_form_data(desk.get(change), phone="+33611223344", accepts_whatsapp=True)
+    assert desk.post(change, data).status_code == 302
+    record = ConsentRecord.objects.get(channel="whatsapp")
+    assert (record.address, record.method, record.organisation) == (
+        "+33611223344", "admin", visit.organisation,
+    )  # fmt: skip
+    channels = {channel for _person, channel in desk.get(url).context["form"].options.values()}
+    assert "whatsapp" in channels
+    assert desk.get(change).context["adminform"].form.initial["accepts_whatsapp"] is True

@@ -192,3 +192,14 @@ def test_c6_the_clients_whatsapp_tick_offers_the_chat_link_from_the_work_order(
     delivery = Delivery.objects.get(event__code="notifications.manual")
     assert (delivery.channel, delivery.reason) == ("whatsapp", "handed to the messenger")
     assert bob_client.get(change).context["adminform"].form.initial["accepts_whatsapp"] is True
+
+
+def test_c6_n12_a_client_who_refused_sms_still_gets_the_whatsapp_link_they_ticked(
+    bob_client, phone_order, claire
+):
+    change = reverse("admin:workorders_client_change", args=[claire.pk])
+    admin_save(bob_client, change, accepts_sms=False, accepts_whatsapp=True)
+    url = reverse("admin:workorders_workorder_message", args=[phone_order.pk])
+    options = bob_client.get(url).context["form"].options.values()
+    channels = {channel for _person, channel in options}
+    assert "whatsapp" in channels and "sms" not in channels
