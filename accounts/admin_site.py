@@ -23,8 +23,15 @@ class RelaisAdminSite(admin.AdminSite):
 
     site_header = _("Relais back office")
     site_title = _("Relais")
-    index_title = _("Administration")
+    index_title = _("Dashboard")
+    index_template = "admin/dashboard.html"
     login_form = BackOfficeLoginForm
 
     def has_permission(self, request):
         return is_back_office_user(request.user)
+
+    def index(self, request, extra_context=None):
+        """The dashboard (SPEC P-4), with Django's list of apps below it."""
+        from notifications.dashboard.views import dashboard_context
+
+        return super().index(request, {**dashboard_context(request), **(extra_context or {})})

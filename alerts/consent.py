@@ -10,8 +10,21 @@ from django.utils.translation import gettext_lazy as _
 from notifications.channels.kinds import PHONE_CHANNELS
 from notifications.consent.models import ContactConsent, PhoneStop
 from notifications.consent.state import phone_sender, phone_sender_in_sql, stopped_at
+from notifications.events import OptIn
 
 PURPOSE = "snow_alerts"
+
+
+def purpose_of(company):
+    """The ledger's purpose of one company's alerts: consent is given to the company whose
+    name the messages carry (CASL, Law 25: the sender), not to every company of its
+    organisation — a number confirmed for one is asked again by another."""
+    return f"{PURPOSE}:{company.pk}"
+
+
+# What alerts' event types declare: each message's purpose is its target's company's.
+OPT_IN = OptIn(PURPOSE, purpose_of=lambda target: purpose_of(target.company))
+OPT_IN_REQUEST = OptIn(PURPOSE, request=True, purpose_of=lambda point: purpose_of(point.company))
 
 
 class Colour(models.TextChoices):
@@ -39,12 +52,12 @@ def colours(points):
         return {}
     organisations = {point.company.organisation_id for point in points}
     states = {
-        (organisation, channel, address): state
-        for organisation, channel, address, state in ContactConsent.objects.filter(
+        (purpose, channel, address): state
+        for purpose, channel, address, state in ContactConsent.objects.filter(
             organisation__in=organisations,
-            purpose=PURPOSE,
+            purpose__in={purpose_of(point.company) for point in points},
             address__in={point.address for point in points},
-        ).values_list("organisation_id", "channel", "address", "state")
+        ).values_list("purpose", "channel", "address", "state")
     }
     phones = {point.address for point in points if point.method in PHONE_CHANNELS}
     senders = {organisation: phone_sender(organisation) for organisation in organisations}
@@ -60,7 +73,7 @@ def colours(points):
         if point.method in PHONE_CHANNELS and (sender, point.address) in stopped:
             found[point.pk] = Colour.STOP
             continue
-        key = (point.company.organisation_id, point.method, point.address)
+        key = (purpose_of(point.company), point.method, point.address)
         found[point.pk] = Colour(states[key]) if key in states else Colour.RECEIVED
     return found
 
@@ -69,13 +82,15 @@ def colour_of(point):
     return colours([point])[point.pk]
 
 
-def green(points, organisation):
-    """The contact points of `points` (a queryset) an alert may reach: accepted, no STOP."""
+def green(points, company):
+    """The contact points of `points` (a queryset, of `company`) an alert may reach:
+    accepted for the company's alerts, no STOP."""
     from django.db.models import Exists, OuterRef, Q
 
+    organisation = company.organisation
     accepted = ContactConsent.objects.filter(
         organisation=organisation,
-        purpose=PURPOSE,
+        purpose=purpose_of(company),
         state=ContactConsent.State.ACCEPTED,
         channel=OuterRef("method"),
         address=OuterRef("address"),
@@ -91,11 +106,12 @@ def with_colours(points):
 
     `colour_from_row(point)` then names its colour without another query (an admin list).
     """
-    from django.db.models import Exists, OuterRef, Subquery
+    from django.db.models import CharField, Exists, OuterRef, Subquery, Value
+    from django.db.models.functions import Cast, Concat
 
     state = ContactConsent.objects.filter(
         organisation=OuterRef("company__organisation"),
-        purpose=PURPOSE,
+        purpose=Concat(Value(f"{PURPOSE}:"), Cast(OuterRef("company_id"), CharField())),
         channel=OuterRef("method"),
         address=OuterRef("address"),
     ).values("state")[:1]

@@ -8,7 +8,7 @@ the ledger would have it after requests and answers.
 
 from accounts.models import Membership, Organisation, Role
 from alerts import services
-from alerts.consent import PURPOSE
+from alerts.consent import purpose_of
 from alerts.models import Company, ContactPoint, Contract, Occupant, Route, Service
 from notifications.consent.ledger import record
 from notifications.consent.models import ConsentRecord
@@ -94,7 +94,7 @@ def _point(company, occupant, method, address, state, bob):
         "channel": method,
         "address": address,
         "organisation": company.organisation,
-        "purpose": PURPOSE,
+        "purpose": purpose_of(company),
         "text": "Demo import",
     }
     if state == "received":

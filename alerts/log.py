@@ -7,7 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from alerts.consent import PURPOSE
+from alerts.consent import purpose_of
 from alerts.models import ContactPoint
 from notifications.consent.models import ConsentRecord
 from notifications.models import Delivery
@@ -41,7 +41,7 @@ def contract_log(contract):
     records = (
         ConsentRecord.objects.filter(address__in=addresses)
         .filter(
-            Q(organisation=contract.company.organisation_id, purpose=PURPOSE)
+            Q(organisation=contract.company.organisation_id, purpose=purpose_of(contract.company))
             | Q(kind__in=[Kind.STOP, Kind.START])
         )
         .order_by("-created_at")[:SHOWN]

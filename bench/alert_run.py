@@ -80,7 +80,7 @@ def _report(label, result):
 def _domain(contracts, name):
     """A company, a route of `contracts` contracts, each with a person green by SMS and email."""
     from accounts.models import Organisation
-    from alerts.consent import PURPOSE
+    from alerts.consent import purpose_of
     from alerts.models import Company, ContactPoint, Contract, Occupant, Route, Service
     from notifications.consent.models import ConsentRecord, ContactConsent
 
@@ -124,7 +124,7 @@ def _domain(contracts, name):
             )
         ContactPoint.objects.bulk_create(points)
         ContactConsent.objects.bulk_create(
-            ContactConsent(organisation=organisation, purpose=PURPOSE, channel=p.method,
+            ContactConsent(organisation=organisation, purpose=purpose_of(company), channel=p.method,
                            address=p.address, state="accepted", record=proof,
                            updated_at=proof.created_at)
             for p in points

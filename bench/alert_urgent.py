@@ -99,7 +99,7 @@ def _urgent_domain():
 def _route(points):
     """A company whose route holds `points` contracts, each person green by email only."""
     from accounts.models import Organisation
-    from alerts.consent import PURPOSE
+    from alerts.consent import purpose_of
     from alerts.models import Company, ContactPoint, Contract, Occupant, Route, Service
     from notifications.consent.models import ConsentRecord, ContactConsent
 
@@ -135,7 +135,7 @@ def _route(points):
         batch_size=5000,
     )  # fmt: skip
     ContactConsent.objects.bulk_create(
-        (ContactConsent(organisation=organisation, purpose=PURPOSE, channel="email",
+        (ContactConsent(organisation=organisation, purpose=purpose_of(company), channel="email",
                         address=f"o{o.pk}@x.test", state="accepted", record=proof,
                         updated_at=proof.created_at) for o in people),
         batch_size=5000,

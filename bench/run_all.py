@@ -1,4 +1,4 @@
-"""Run the five benchmarks one after the other, then repeat their headlines with the targets.
+"""Run the benchmarks one after the other, then repeat their headlines with the targets.
 
     python bench/run_all.py            # the sizes of bench/README.md (about 10 minutes)
     python bench/run_all.py --quick    # a tenth of them, to check the scripts run
@@ -27,6 +27,7 @@ BENCHMARKS = [
     ),
     ("dispatch_due.py", ["--rows", "1000000"], ["--rows", "100000"], "<= 1.5"),
     ("admin_log.py", ["--rows", "1000000"], ["--rows", "100000", "--repeat", "3"], "<= 2.0"),
+    ("dashboard.py", ["--rows", "1000000"], ["--rows", "100000", "--repeat", "3"], "<= 2.0"),
 ]
 
 

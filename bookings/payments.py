@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 import hmac
 import json
+import secrets
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -61,3 +62,9 @@ def receive(body: bytes, signature: str) -> Answer:
     if not services.mark_paid(booking, actor=None, reference=reference):
         return Answer(409, "booking not awaiting payment")
     return Answer(200, "confirmed")
+
+
+def simulate(booking):
+    """Development only: what a provider's checkout would do, then its signed callback."""
+    body = payload_for(booking, f"dev-{secrets.token_hex(6)}")
+    return receive(body, sign(body))

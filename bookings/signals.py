@@ -35,8 +35,12 @@ validity_expiring = Signal()  # validity, days_left
 balance_low = Signal()  # account, threshold
 appointment_completed = Signal()  # booking, actor
 appointment_no_show = Signal()  # booking, actor
+appointment_unpaid_released = Signal()  # booking (not paid by its deadline: actor None)
 waitlist_offered = Signal()  # offer (a freed slot held for the next person waiting)
 waitlist_expired = Signal()  # offer (its window passed unclaimed)
+# A booking waiting (on a waitlist for its slot) confirmed because someone withdrew:
+# booking, old_state, new_state, old_start — OpenFlyers' "modification", not a new booking.
+booking_promoted = Signal()
 sms_confirmation_asked = Signal()  # booking (the client's number waits for their email)
 
 # An appointment (a booking on an agenda for a service) has events of its own: its client,
@@ -52,6 +56,8 @@ APPOINTMENT_CODES = {
     "bookings.moved_by_back_office": "bookings.appointment_moved_by_back_office",
     "bookings.cancelled_by_client": "bookings.appointment_cancelled_by_client",
     "bookings.cancelled_by_back_office": "bookings.appointment_cancelled_by_back_office",
+    "bookings.awaiting_payment": "bookings.appointment_awaiting_payment",
+    "bookings.payment_received": "bookings.appointment_paid",
 }
 
 
@@ -182,6 +188,11 @@ def announce_no_show(sender, booking, actor, **kwargs):
     _emit("bookings.appointment_no_show", booking, actor)
 
 
+@receiver(appointment_unpaid_released, dispatch_uid="bookings.appointment_unpaid_released")
+def announce_unpaid_release(sender, booking, **kwargs):
+    _emit("bookings.appointment_unpaid_released", booking, None)
+
+
 @receiver(sms_confirmation_asked, dispatch_uid="bookings.sms_confirmation_asked")
 def ask_sms_confirmation(sender, booking, **kwargs):
     _emit("bookings.appointment_sms_confirmation", booking, None)
@@ -195,3 +206,15 @@ def announce_offer(sender, offer, **kwargs):
 @receiver(waitlist_expired, dispatch_uid="bookings.waitlist_expired")
 def announce_expiry_of_offer(sender, offer, **kwargs):
     _emit("bookings.waitlist_expired", offer, None)
+
+
+@receiver(booking_promoted, dispatch_uid="bookings.promoted")
+def announce_promotion(sender, booking, old_state, new_state, old_start, **kwargs):
+    _emit(
+        "bookings.appointment_promoted",
+        booking,
+        None,
+        old_state=old_state,
+        new_state=new_state,
+        old_start=old_start.isoformat(),
+    )

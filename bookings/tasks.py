@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from bookings import services
-from bookings.services import waitlists
+from bookings.services import appointments, waitlists
 
 
 @shared_task
@@ -28,3 +28,9 @@ def warn_expiring_validities():
 def move_waitlist_holds():
     """Every minute: offers whose claim window passed expire, their slot goes to the next (B-12)."""
     return waitlists.move_holds_on()
+
+
+@shared_task
+def release_unpaid_appointments():
+    """Every minute: appointments confirmed by payment, unpaid at their deadline (B-11)."""
+    return appointments.release_unpaid()

@@ -22,7 +22,7 @@ import datetime
 import threading
 import time
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import async_to_sync, sync_to_async
 from celery import current_app
 from django.conf import settings
 from django.db.models import Max
@@ -68,12 +68,20 @@ class Beat(_OnTheRequestsConnection):
     """celery-beat's periodic tasks run: the latest one went out lately."""
 
     def check(self):
-        from django_celery_beat.models import PeriodicTask
-
-        latest = PeriodicTask.objects.filter(enabled=True).aggregate(Max("last_run_at"))
-        last_run = latest["last_run_at__max"]
-        if last_run is None or timezone.now() - last_run > BEAT_LATE_AFTER:
+        if not beat_is_ticking(last_beat_tick()):
             raise ServiceUnavailable("Beat has not run a periodic task lately.")
+
+
+def last_beat_tick():
+    """When beat last ran a periodic task (None: never)."""
+    from django_celery_beat.models import PeriodicTask
+
+    latest = PeriodicTask.objects.filter(enabled=True).aggregate(Max("last_run_at"))
+    return latest["last_run_at__max"]
+
+
+def beat_is_ticking(last_tick):
+    return last_tick is not None and timezone.now() - last_tick <= BEAT_LATE_AFTER
 
 
 @dataclasses.dataclass
@@ -81,10 +89,15 @@ class Relay(_OnTheRequestsConnection):
     """The relay process queues new events: none waits longer than a minute."""
 
     def check(self):
-        from notifications import relay
-
-        if relay.waiting().filter(created_at__lt=timezone.now() - RELAY_LATE_AFTER).exists():
+        if not relay_keeps_up():
             raise ServiceUnavailable("Events wait for the relay (manage.py relay_events).")
+
+
+def relay_keeps_up():
+    """No committed event has waited longer than RELAY_LATE_AFTER for the relay."""
+    from notifications import relay
+
+    return not relay.waiting().filter(created_at__lt=timezone.now() - RELAY_LATE_AFTER).exists()
 
 
 def checks():
@@ -96,9 +109,28 @@ def checks():
         Beat,
         Relay,
     ]
-    if not settings.CELERY_BROKER_URL.startswith("filesystem://"):
+    if pings_workers():
         found.append("health_check.contrib.celery.Ping")
     return found
+
+
+def pings_workers():
+    """Whether workers can be pinged: not over the filesystem broker, which has no broadcast."""
+    return not settings.CELERY_BROKER_URL.startswith("filesystem://")
+
+
+def workers_answer():
+    """Whether a worker answers for each queue (None: cannot be asked on this broker).
+
+    The endpoint's own ping, remembered as long as its results: the dashboard (SPEC P-4)
+    asking at every view pings the workers no more than the endpoint does.
+    """
+    if not pings_workers():
+        return None
+    from health_check.contrib.celery import Ping
+
+    result = async_to_sync(_Remembered(Ping()).get_result)()
+    return result.error is None
 
 
 class RelaisHealthView(HealthCheckView):

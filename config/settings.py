@@ -327,6 +327,11 @@ RELAIS_PERIODIC_TASKS = {
         "every_minutes": 1,
         "queue": "default",
     },
+    "Relais: appointments unpaid at their deadline": {
+        "task": "bookings.tasks.release_unpaid_appointments",
+        "every_minutes": 1,
+        "queue": "default",
+    },
     "Relais: members' validities expiring": {
         "task": "bookings.tasks.warn_expiring_validities",
         "every_minutes": 60,

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from notifications import failures
 from notifications.events import UnknownEvent, priority_of
 from notifications.models import Delivery, Event
 from notifications.outbox import queue_plannings, send_on_commit
@@ -139,6 +140,7 @@ def _requeue(status, now, **older_than):
         Delivery.objects.filter(pk__in=spent, status=status).update(
             status=Status.FAILED,
             last_error=GAVE_UP % {"attempts": MAX_ATTEMPTS, "status": status},
+            failure=failures.GAVE_UP,
             updated_at=now,
         )
         Delivery.objects.filter(pk__in=[pk for pk, _p in again], status=status).update(

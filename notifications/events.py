@@ -142,6 +142,15 @@ class OptIn:
 
     purpose: str
     request: bool = False
+    # The purpose of one target's messages, when consent is not given to the organisation
+    # as a whole: a snow company's alerts are consented to that company (its name on them).
+    purpose_of: Callable[[Any], str] | None = None
+
+    def purpose_for(self, target):
+        """The ledger's purpose for messages about `target` (None: the target is gone)."""
+        if self.purpose_of is None:
+            return self.purpose
+        return self.purpose_of(target) if target is not None else None
 
 
 def _no_context(target, data):

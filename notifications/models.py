@@ -543,6 +543,11 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     error_type = models.CharField(_("error type"), max_length=100, blank=True)
+    # Why it failed for good, as a code (notifications/failures.py): set only on failed and
+    # bounced rows, what the dashboard counts them by and the log filters them by (SPEC P-4).
+    failure = models.CharField(_("failure cause"), max_length=40, blank=True)
+    # SMS segments the provider bills, stored once the text was handed over (SPEC P-4).
+    segments = models.PositiveSmallIntegerField(_("SMS segments"), null=True, blank=True)
     provider_message_id = models.CharField(_("provider message id"), max_length=255, blank=True)
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     body = models.TextField(_("text"), blank=True)
@@ -590,6 +595,10 @@ class Delivery(models.Model):
                 fields=["reason_code", "created_at"],
                 condition=~Q(reason_code=""),
                 name="delivery_skipped",
+            ),
+            # The log's failure-cause filter (the dashboard's links): failed rows only.
+            models.Index(
+                fields=["failure", "created_at"], condition=~Q(failure=""), name="delivery_failure"
             ),
             # The log's search: an address in any case (and suppressions: as it is).
             models.Index(Upper("address"), name="delivery_address_any_case"),
@@ -674,6 +683,9 @@ class Delivery(models.Model):
             return []
         return self.event.event_type.attachments(about, self)
 
+
+# The dashboard's tally of deliveries (SPEC P-4): a model of its own module.
+from notifications.dashboard.models import DeliveryTally  # noqa: E402, F401
 
 # Messengers and each organisation's integrations (SPEC C-6): models of their own module.
 from notifications.messengers.models import (  # noqa: E402, F401

@@ -16,7 +16,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from notifications import pacing
+from notifications import failures, pacing
 from notifications.channels import ChannelError, get_backend
 from notifications.consent import opt_in
 from notifications.consent import state as consent
@@ -232,6 +232,8 @@ def _record(outcomes):
     sent = [(delivery, result) for delivery, result, error in outcomes if error is None]
     for delivery, result in sent:
         delivery.provider_message_id = result.provider_message_id
+        # What the provider bills (SMS segments), counted by the dashboard (SPEC P-4).
+        delivery.segments = get_backend(delivery.channel).billed_segments(delivery.body)
     # What all successes share in one plain UPDATE; what each has of its own in one more.
     Delivery.objects.filter(pk__in=[delivery.pk for delivery, _result in sent]).update(
         status=Status.SENT, sent_at=now, updated_at=now, last_error="", error_type=""
@@ -249,7 +251,7 @@ def _record(outcomes):
     return retries
 
 
-OWN_FIELDS = ["provider_message_id", "subject", "body", "html"]
+OWN_FIELDS = ["provider_message_id", "subject", "body", "html", "segments"]
 
 
 @functools.cache
@@ -273,19 +275,25 @@ def _record_failure(delivery, error):
     # The text it tried to send, as rendered (unchanged from the row when it never was).
     failure.update(subject=delivery.subject, body=delivery.body, html=delivery.html)
     if not is_transient(error):
-        _finish(delivery, Status.FAILED, **failure)
+        _fail(delivery, failure)
         if isinstance(error, ChannelError):
             _fall_back(delivery)
         return
     if delivery.attempts >= MAX_ATTEMPTS:
         failure["last_error"] += f" (gave up after {delivery.attempts} attempts)"
-        _finish(delivery, Status.FAILED, **failure)
+        _fail(delivery, failure)
         return
     _finish(delivery, Status.QUEUED, **failure)
     retry_after = getattr(error, "retry_after", None)
     raise TransientFailure(
         str(error), delivery.priority, delivery.attempts, delivery.pk, retry_after
     ) from error
+
+
+def _fail(delivery, failure):
+    """Failed for good, with the cause the dashboard counts it by (SPEC P-4)."""
+    cause = failures.cause_of(delivery.channel, Status.FAILED, failure["last_error"])
+    _finish(delivery, Status.FAILED, failure=cause, **failure)
 
 
 def is_transient(error):

@@ -4,11 +4,11 @@ import datetime
 
 from django.utils.translation import gettext_lazy as _
 
-from alerts.consent import PURPOSE
+from alerts.consent import OPT_IN
 from alerts.events.common import COMPANY_ON, SNOW, rule
 from alerts.models import Occupant
 from alerts.recipients import occupants_of
-from notifications.events import EventType, OptIn, Priority, RecipientRole, Variable, register
+from notifications.events import EventType, Priority, RecipientRole, Variable, register
 
 
 def chosen_occupants(broadcast, event):
@@ -54,7 +54,7 @@ BROADCAST = register(
         context=context,
         conditions=[COMPANY_ON],
         priority=Priority.BULK,
-        opt_in=OptIn(PURPOSE),
+        opt_in=OPT_IN,
         link=lambda obj: "",
         default_rules=[
             rule(

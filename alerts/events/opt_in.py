@@ -6,13 +6,12 @@ import datetime
 from django.utils.translation import gettext_lazy as _
 
 from alerts import tokens
-from alerts.consent import PURPOSE
+from alerts.consent import OPT_IN_REQUEST
 from alerts.events.common import COMPANY_ON, SNOW, rule
 from alerts.recipients import point_recipient
 from notifications.events import (
     Condition,
     EventType,
-    OptIn,
     Priority,
     RecipientRole,
     Variable,
@@ -90,7 +89,7 @@ OPT_IN_REQUEST = register(
         conditions=[BY_SMS, BY_EMAIL, BY_VOICE, COMPANY_ON],
         priority=Priority.HIGH,
         mandatory=True,
-        opt_in=OptIn(PURPOSE, request=True),
+        opt_in=OPT_IN_REQUEST,
         link=lambda point: "",
         voice_gather=tokens.voice_url,
         default_rules=[

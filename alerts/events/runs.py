@@ -7,14 +7,13 @@ import datetime
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from alerts.consent import PURPOSE
+from alerts.consent import OPT_IN
 from alerts.events.common import SNOW, rule
 from alerts.models import Occupant, RouteRun, RunStop
 from alerts.recipients import occupants_of
 from notifications.events import (
     Condition,
     EventType,
-    OptIn,
     Priority,
     RecipientRole,
     Variable,
@@ -119,7 +118,7 @@ TRUCK_COMING = register(
             Condition("still_coming", _("Not served yet, and the run still going"), still_coming)
         ],
         priority=Priority.BULK,
-        opt_in=OptIn(PURPOSE),
+        opt_in=OPT_IN,
         stale_outside_window=True,
         link=lambda obj: "",
         default_rules=[

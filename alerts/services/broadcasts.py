@@ -29,7 +29,7 @@ def reach(company, criteria):
     """(contracts, green contact points) the criteria would reach: the form's live counts."""
     contracts = chosen_contracts(company, criteria)
     points = ContactPoint.objects.filter(occupant__contracts__in=contracts).distinct()
-    return contracts.count(), green(points, company.organisation).count()
+    return contracts.count(), green(points, company).count()
 
 
 @transaction.atomic

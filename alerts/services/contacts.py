@@ -15,7 +15,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from alerts import signals
-from alerts.consent import PURPOSE, Colour, colour_of
+from alerts.consent import Colour, colour_of, purpose_of
 from alerts.models import ContactPoint, ContractNote
 from notifications.consent import opt_in
 from notifications.consent.ledger import record
@@ -139,7 +139,7 @@ def answer_by_link(point, accepted, text, page):
     """The person's yes or no on the signed page of their email request (A-2)."""
     return opt_in.answer(
         point.company.organisation,
-        PURPOSE,
+        purpose_of(point.company),
         point.method,
         point.address,
         accepted,
@@ -155,7 +155,7 @@ def answer_by_keypad(point, digit, call_sid):
         return None
     return opt_in.answer(
         point.company.organisation,
-        PURPOSE,
+        purpose_of(point.company),
         point.method,
         point.address,
         digit == "1",
@@ -170,7 +170,7 @@ def confirm_in_back_office(point, accepted, actor, text):
     """A manager records the answer the person gave them (on the phone, at the counter)."""
     return opt_in.answer(
         point.company.organisation,
-        PURPOSE,
+        purpose_of(point.company),
         point.method,
         point.address,
         accepted,
@@ -185,7 +185,7 @@ def delete_contact_point(point, actor=None):
     """Delete a subscription (A-3): recorded as a refusal, so a new point asks again."""
     consent = ContactConsent.objects.filter(
         organisation=point.company.organisation,
-        purpose=PURPOSE,
+        purpose=purpose_of(point.company),
         channel=point.method,
         address=point.address,
     ).first()
@@ -196,7 +196,7 @@ def delete_contact_point(point, actor=None):
             address=point.address,
             method=ConsentRecord.Method.ADMIN,
             organisation=point.company.organisation,
-            purpose=PURPOSE,
+            purpose=purpose_of(point.company),
             admin_user=actor,
             text=_("Subscription deleted in the back office."),
         )

@@ -54,7 +54,7 @@ def start_run(route, actor=None, mode=RouteRun.Mode.ALL, buffer_size=5, reverse=
         company.organisation,
         label,
         Batch.Kind.ROUTE_RUN,
-        targeted=green(points, company.organisation).count(),
+        targeted=green(points, company).count(),
         created_by=actor,
     )
     run = RouteRun.objects.create(

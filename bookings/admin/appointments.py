@@ -4,12 +4,18 @@ are in the approvals queue, with the other bookings waiting for a yes."""
 
 from django.contrib import admin, messages
 from django.db.models import Count, OuterRef, Subquery
+from django.http import HttpResponseRedirect
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.scoping import OrganisationScopedAdmin, OrganisationScopedInline
+from accounts.scoping import (
+    OrganisationScopedAdmin,
+    OrganisationScopedInline,
+    managed_organisations,
+)
 from bookings.availability import BookingRefused
+from bookings.forms_appointments import BACK_OFFICE_SMS_CONSENT, BackOfficeAppointmentForm
 from bookings.models import (
     Appointment,
     AppointmentNoShow,
@@ -35,9 +41,10 @@ class ServiceAdmin(OrganisationScopedAdmin):
         "buffer_minutes",
         "price",
         "requires_acceptance",
+        "requires_payment",
         "is_active",
     ]
-    list_filter = ["is_active", "requires_acceptance"]
+    list_filter = ["is_active", "requires_acceptance", "requires_payment"]
     search_fields = ["name"]
     filter_horizontal = ["agendas"]
 
@@ -58,7 +65,7 @@ class AppointmentAdminBase(OrganisationScopedAdmin):
     search_fields = ["booking__participants__email", "booking__participants__name"]
 
     def has_add_permission(self, request):
-        return False  # an appointment is booked from the Bookings page or the public one
+        return False  # an appointment is booked on the public page or from the appointments
 
     @admin.display(description=_("when"), ordering="booking__start")
     def when(self, appointment):
@@ -81,7 +88,8 @@ class AppointmentAdminBase(OrganisationScopedAdmin):
 
 @admin.register(Appointment)
 class AppointmentAdmin(AppointmentAdminBase):
-    """The day's appointments per agenda (filter by staff and date), and closing them."""
+    """The day's appointments per agenda (filter by staff and date), booking one for a client,
+    and closing them."""
 
     list_display = ["when", "staff", "service", "client", "status", "review_stars"]
     list_filter = ["booking__resource", "service", "booking__status"]
@@ -89,6 +97,57 @@ class AppointmentAdmin(AppointmentAdminBase):
     fields = ["booking", "service", "price", "review_stars", "review_comment", "reviewed_at"]
     readonly_fields = fields
     actions = ["complete", "no_show", "cancel"]
+    manager_actions = ("view", "add", "change")
+    add_fields = [
+        "service",
+        "agenda",
+        "start",
+        "name",
+        "email",
+        "phone",
+        "language",
+        "sms_consent",
+    ]
+
+    def has_add_permission(self, request):
+        return OrganisationScopedAdmin.has_add_permission(self, request)
+
+    def get_fields(self, request, obj=None):
+        return self.add_fields if obj is None else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None:
+            return super().get_form(request, obj, **kwargs)
+        form = super().get_form(request, obj, form=BackOfficeAppointmentForm, **kwargs)
+        # The staff members offered are the manager's organisations' only.
+        return type(form.__name__, (form,), {"organisations": managed_organisations(request.user)})
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # every field is read-only: changes go through the actions
+        data = form.cleaned_data
+        booked = appointments.book_for_client(
+            data["service"],
+            data["agenda"],
+            data["start"],
+            form.client(),
+            request.user,
+            sms_text=str(BACK_OFFICE_SMS_CONSENT) if data["sms_consent"] else "",
+            page=request.path,
+        )
+        obj.pk, obj.booking = booked.pk, booked.booking  # the admin's log and redirect
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except BookingRefused as refused:
+            # Taken between the form's check and the save: the page's transaction is rolled
+            # back (no appointment, no consent recorded) and the manager reads why.
+            self.message_user(request, refused.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def _each(self, request, queryset, act, message):
         done = 0
@@ -216,7 +275,16 @@ class WaitlistEntryAdmin(OrganisationScopedAdmin):
     ]
     list_filter = ["status", "waitlist"]
     search_fields = ["email", "name"]
-    fields = ["waitlist", "agenda", "wanted_start", "earlier_than", "name", "email", "status"]
+    fields = [
+        "waitlist",
+        "agenda",
+        "wanted_start",
+        "earlier_than",
+        "name",
+        "email",
+        "phone",
+        "status",
+    ]
     readonly_fields = fields
     inlines = [OfferInline]
 
@@ -243,4 +311,10 @@ class LiveOfferAdmin(OrganisationScopedAdmin):
 
 @admin.register(Waitlist)
 class WaitlistAdmin(OrganisationScopedAdmin):
-    list_display = ["service", "claim_window_minutes", "night_starts", "night_ends"]
+    list_display = [
+        "service",
+        "claim_window_minutes",
+        "night_starts",
+        "night_ends",
+        "confirms_at_once",
+    ]

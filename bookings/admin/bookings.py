@@ -78,7 +78,8 @@ class BookingAdmin(ManualMessageMixin, OrganisationScopedAdmin):
     list_select_related = ["resource", "booker"]
     search_fields = ["title", "booker__email", "booker__display_name", "resource__name"]
     autocomplete_fields = ["booker"]
-    readonly_fields = ["status", "source", "booked_by", "price", "paid_at", "payment_reference"]
+    readonly_fields = ["status", "source", "booked_by", "price", "pay_by", "paid_at"]
+    readonly_fields += ["payment_reference"]
     readonly_fields += ["decided_by", "decided_at", "decision_note", "checked_in_at", "sequence"]
     fieldsets = [
         (None, {"fields": ["resource", "booker", "title", "start", "end"]}),
@@ -86,7 +87,7 @@ class BookingAdmin(ManualMessageMixin, OrganisationScopedAdmin):
             _("State"),
             {"fields": ["status", "source", "booked_by", "checked_in_at", "sequence"]},
         ),
-        (_("Payment"), {"fields": ["price", "paid_at", "payment_reference"]}),
+        (_("Payment"), {"fields": ["price", "pay_by", "paid_at", "payment_reference"]}),
         (_("Approval"), {"fields": ["decided_by", "decided_at", "decision_note"]}),
     ]
     inlines = [ParticipantInline, AddOnLineInline, DeliveryHistoryInline]

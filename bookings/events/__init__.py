@@ -11,4 +11,10 @@ Reminders (B-9) hang on `bookings.confirmed`, emitted whenever a booking comes t
 for sure — booked free, paid, or approved — so a manager changes each reminder once.
 """
 
-from bookings.events import appointments, recap, shipped, waitlists  # noqa: F401  (registers)
+from bookings.events import (  # noqa: F401  (registers)
+    appointment_payments,
+    appointments,
+    recap,
+    shipped,
+    waitlists,
+)

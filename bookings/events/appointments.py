@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 import bookings.events.texts as t
 from bookings import links
 from bookings.events.context import (
+    HOUR,
     MOVE_VARIABLES,
+    START,
     VARIABLES,
     booking_of,
     money,
@@ -39,6 +41,7 @@ VARIABLES_OF_APPOINTMENTS = [
     Variable(
         "confirm_sms_url", _("Client's link to confirm texts"), "https://relais.example/rdv/sms/x/"
     ),
+    Variable("pay_by", _("Pay before (confirmed by payment)"), START - 23 * HOUR),
 ]
 
 
@@ -49,6 +52,7 @@ def appointment_context(obj, data):
     is_client = reader is not None and reader.is_booker
     client = booking.participants.filter(is_booker=True).first()
     staff = booking.resource.staff_member
+    awaiting_payment = booking.status == Booking.Status.AWAITING_PAYMENT
     return move_context(obj, data) | {
         "service": appointment.service.name,
         "staff_name": str(staff or booking.resource),
@@ -66,6 +70,9 @@ def appointment_context(obj, data):
         "confirm_sms_url": links.confirm_sms_url(client)
         if is_client and client.phone and not client.texts_allowed()
         else "",
+        # A client without an account pays from their own page (B-11).
+        "pay_url": links.manage_url(booking) if is_client and awaiting_payment else "",
+        "pay_by": booking.pay_by,
     }
 
 
@@ -117,8 +124,8 @@ def appointment_event(code, label, roles, rules, **options):
         label,
         roles,
         rules,
-        variables=VARIABLES_OF_APPOINTMENTS,
-        context=appointment_context,
+        variables=options.pop("variables", VARIABLES_OF_APPOINTMENTS),
+        context=options.pop("context", appointment_context),
         group=options.pop("group", APPOINTMENTS),
         staff_member=lambda booking: booking.resource.staff_member,
         **options,
@@ -180,6 +187,20 @@ def staff_rule(code, what_fr, what_en, subject_fr, subject_en, roles=("staff_mem
     ]
 
 
+PAY_BY_FR = f"{{{{ pay_by|date:'{t.DATE_FR}' }}}} à {{{{ pay_by|time:'{t.TIME_FR}' }}}}"
+PAY_BY_EN = f"{{{{ pay_by|date:'{t.DATE_EN}' }}}} at {{{{ pay_by|time:'{t.TIME_EN}' }}}}"
+PAY_FR = (
+    "{% if pay_url %}Votre rendez-vous sera confirmé dès réception de votre paiement de "
+    "{{ price }}, à régler "
+    "avant le " + PAY_BY_FR + "\u00a0; sans lui, le créneau sera libéré.\n"
+    "Payer\u00a0: {{ pay_url }}{% endif %}"
+)
+PAY_EN = (
+    "{% if pay_url %}Your appointment will be confirmed once your payment of {{ price }} is "
+    "received, "
+    "before " + PAY_BY_EN + "; without it, the slot will be released.\n"
+    "Pay: {{ pay_url }}{% endif %}"
+)
 CLIENT_ROLES = ["booker", "staff_member", "owner_managers"]
 SMS_BOOKED = (
     SMS_FR
@@ -288,7 +309,17 @@ appointment_event(
             "Your appointment request is accepted. The attached file adds it to your calendar.",
             "Rendez-vous accepté",
             "Appointment accepted",
-            sms=SMS_BOOKED,
+            sms=(
+                "{% if pay_url %}" + SMS_FR + "rendez-vous accepté le " + WHEN_FR + ", à payer "
+                "avant le "
+                + PAY_BY_FR
+                + "\u00a0: {{ pay_url }}{% else %}"
+                + SMS_BOOKED[0]
+                + "{% endif %}",
+                "{% if pay_url %}" + SMS_EN + "appointment accepted on " + WHEN_EN + ", to pay "
+                "before " + PAY_BY_EN + ": {{ pay_url }}{% else %}" + SMS_BOOKED[1] + "{% endif %}",
+            ),
+            extra=(PAY_FR, PAY_EN),
         )
     ],
 )

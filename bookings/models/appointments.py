@@ -96,6 +96,20 @@ class Service(models.Model):
         default=False,
         help_text=_("Each request waits for the staff member or a manager to accept it (B-11)."),
     )
+    requires_payment = models.BooleanField(
+        _("confirmed by payment"),
+        default=False,
+        help_text=_(
+            "The appointment holds once paid (after acceptance, in manual acceptance); "
+            "unpaid in time, it is released and the client told (B-11)."
+        ),
+    )
+    payment_window_minutes = models.PositiveIntegerField(
+        _("time to pay (minutes)"),
+        default=60,
+        validators=[MinValueValidator(5), MaxValueValidator(7 * 24 * 60)],
+        help_text=_("From the booking (or its acceptance); never later than the appointment."),
+    )
     is_active = models.BooleanField(_("offered"), default=True)
 
     class Meta:
@@ -109,9 +123,17 @@ class Service(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        if self.requires_payment and not self.price:
+            raise ValidationError({"price": _("A service confirmed by payment needs a price.")})
+
     @property
     def duration(self):
         return datetime.timedelta(minutes=self.duration_minutes)
+
+    @property
+    def payment_window(self):
+        return datetime.timedelta(minutes=self.payment_window_minutes)
 
     @property
     def held_for(self):

@@ -41,6 +41,7 @@ class Booking(models.Model):
             pgettext_lazy("booking", "Cancelled by the back office"),
         )
         AUTO_CANCELLED = "auto_cancelled", pgettext_lazy("booking", "Released: nobody checked in")
+        UNPAID_RELEASED = "unpaid_released", pgettext_lazy("booking", "Released: not paid in time")
         COMPLETED = "completed", pgettext_lazy("booking", "Completed")
         NO_SHOW = "no_show", pgettext_lazy("booking", "No-show")
 
@@ -93,6 +94,8 @@ class Booking(models.Model):
     )
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    # An appointment confirmed by payment (B-11): unpaid by then, it is released.
+    pay_by = models.DateTimeField(_("pay by"), null=True, blank=True)
     payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -185,12 +188,27 @@ CANCELLED_STATUSES = (
     Booking.Status.CANCELLED_BY_BOOKER,
     Booking.Status.CANCELLED_BACK_OFFICE,
     Booking.Status.AUTO_CANCELLED,
+    Booking.Status.UNPAID_RELEASED,
     Booking.Status.REJECTED,
 )
 
 
 # The consent a client ticks on the public appointment page, in the ledger's terms.
 SMS_PURPOSE = "appointments"
+
+
+def sms_consented(organisation_id, phone):
+    """Whether a client's number may get an organisation's appointment texts: the ledger
+    holds their yes (ticked on a page or in the back office, or confirmed by email)."""
+    if not phone:
+        return False
+    return ContactConsent.objects.filter(
+        organisation=organisation_id,
+        purpose=SMS_PURPOSE,
+        channel="sms",
+        address=phone,
+        state=ContactConsent.State.ACCEPTED,
+    ).exists()
 
 
 class Participant(models.Model):
@@ -258,15 +276,7 @@ class Participant(models.Model):
     def texts_allowed(self):
         """Whether this guest's number may get SMS: their consent, given on the page or
         confirmed by email, stands in the ledger (SPEC N-20)."""
-        if not self.phone:
-            return False
-        return ContactConsent.objects.filter(
-            organisation=self.booking.organisation_id,
-            purpose=SMS_PURPOSE,
-            channel="sms",
-            address=self.phone,
-            state=ContactConsent.State.ACCEPTED,
-        ).exists()
+        return sms_consented(self.booking.organisation_id, self.phone)
 
     @property
     def recipient_key(self):

@@ -12,6 +12,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from bookings.models.bookings import sms_consented
+
+# What a booking promoted from a waitlist was before (its "modification" message says so).
+WAITLIST_STATE = "waitlist"
+
 
 class Waitlist(models.Model):
     """Who waits for a service, and how long each offer holds the slot."""
@@ -29,6 +34,14 @@ class Waitlist(models.Model):
         help_text=_("On the organisation's clock: offers do not run out at night."),
     )
     night_ends = models.TimeField(_("and resumes at"), default=datetime.time(8))
+    confirms_at_once = models.BooleanField(
+        _("confirm the next person at once"),
+        default=False,
+        help_text=_(
+            "Overbooking: when a slot frees, the first person waiting for it gets it straight "
+            "away, without a claim window, and is told of the change (before and after)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("waitlist")
@@ -96,6 +109,10 @@ class WaitlistEntry(models.Model):
 
     def __str__(self):
         return f"{self.name} <{self.email}>"
+
+    def texts_allowed(self):
+        """Whether the offer may be texted too: their number's SMS consent stands (SPEC N-20)."""
+        return sms_consented(self.waitlist.organisation_id, self.phone)
 
 
 class WaitlistOffer(models.Model):

@@ -13,12 +13,13 @@ from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import notifications
 from bookings import availability, signals
 from bookings.availability import BookingRefused
 from bookings.models import Appointment, Booking, Resource
 from bookings.services import bookings as booking_services
 from bookings.services import clients, waitlists
-from bookings.signals import CLIENT
+from bookings.signals import BACK_OFFICE, CLIENT
 from notifications.models import RecapSchedule
 
 Status = Booking.Status
@@ -110,6 +111,22 @@ def book_online(service, agenda, start, client, *, sms_text="", page="", over_li
 
 
 @transaction.atomic
+def book_for_client(service, agenda, start, client, actor, *, sms_text="", page=""):
+    """The back office books for a client (B-17); the SMS consent the manager ticked for them
+    goes to the ledger with its text, who ticked it and when — or nothing does, if the slot
+    was taken meanwhile."""
+    appointment = book_appointment(
+        service, agenda, start, dict(client), actor=actor, by=BACK_OFFICE
+    )
+    phone = appointment.booking.participants.get(is_booker=True).phone
+    if phone and sms_text:
+        clients.record_given_sms_consent(
+            service.organisation, phone, sms_text, page, admin_user=actor
+        )
+    return appointment
+
+
+@transaction.atomic
 def move_appointment(appointment, actor, start, *, by=CLIENT, now=None):
     """A new time for the same service and staff member (B-6, B-17); the old slot goes to
     the waitlist (B-12)."""
@@ -131,6 +148,31 @@ def cancel_appointment(appointment, actor, *, by=CLIENT, now=None):
         return False
     waitlists.slot_freed(appointment.service, booking.resource, booking.start, now)
     return True
+
+
+def release_unpaid(now=None):
+    """Beat: appointments confirmed by payment still unpaid at their deadline are released,
+    the client told, and the slot offered to the next person waiting (B-11, B-12)."""
+    now = now or timezone.now()
+    due = Booking.objects.filter(status=Status.AWAITING_PAYMENT, pay_by__lte=now)
+    return sum(_release_unpaid(booking, now) for booking in due.exclude(appointment=None))
+
+
+@transaction.atomic
+def _release_unpaid(booking, now):
+    # Paid a moment ago (the provider's callback won the race): it holds, nothing happens.
+    if not booking_services._claim(
+        booking,
+        [Status.AWAITING_PAYMENT],
+        status=Status.UNPAID_RELEASED,
+        cancelled_at=now,
+        sequence=F("sequence") + 1,
+    ):
+        return 0
+    signals.appointment_unpaid_released.send(sender=Booking, booking=booking)
+    notifications.target_cancelled(booking)
+    waitlists.slot_freed(booking.appointment.service, booking.resource, booking.start, now)
+    return 1
 
 
 def _close(appointment, status, signal, actor, now):

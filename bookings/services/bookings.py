@@ -14,7 +14,7 @@ check and the insert run one transaction at a time, which is the same guarantee.
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -68,9 +68,29 @@ def is_changeable(booking, now=None):
 def initial_status(resource, appointment=None):
     if resource.requires_approval or (appointment and appointment.service.requires_acceptance):
         return Status.PENDING_APPROVAL
-    if resource.is_paid:
+    if _needs_payment(resource, appointment):
         return Status.AWAITING_PAYMENT
     return Status.CONFIRMED
+
+
+def _needs_payment(resource, appointment=None):
+    """A paid resource (B-3), or an appointment whose service is confirmed by payment (B-11)."""
+    return resource.is_paid or bool(appointment and appointment.service.requires_payment)
+
+
+def _appointment_of(booking):
+    try:
+        return booking.appointment
+    except ObjectDoesNotExist:
+        return None
+
+
+def pay_by(booking, appointment, now):
+    """When an appointment confirmed by payment must be paid (B-11): its service's time to
+    pay, never past its start; None for a booking that has no deadline (B-3)."""
+    if appointment is None or not appointment.service.requires_payment:
+        return None
+    return min(now + appointment.service.payment_window, booking.start)
 
 
 def approvers_of(resource):
@@ -162,6 +182,10 @@ def _create(booking, actor, by, participants, add_ons, now, client=None, appoint
     booking.organisation = resource.organisation
     booking.status = initial_status(resource, appointment)
     booking.price, booking.currency = resource.price, resource.currency
+    if appointment is not None and appointment.service.requires_payment:
+        booking.price, booking.currency = appointment.price, appointment.service.currency
+    if booking.status == Status.AWAITING_PAYMENT:
+        booking.pay_by = pay_by(booking, appointment, now)
     _validate(booking)
     _hold(booking, now)
     if appointment is not None:
@@ -279,14 +303,18 @@ def cancel(booking, actor, *, by=CLIENT, now=None):
 
 @transaction.atomic
 def approve(booking, actor, now=None):
-    """An approver says yes (B-4): paid resources then wait for the payment."""
-    next_status = Status.AWAITING_PAYMENT if booking.resource.is_paid else Status.CONFIRMED
+    """An approver says yes (B-4): paid resources, and appointments confirmed by payment
+    (B-11), then wait for the payment."""
+    now = now or timezone.now()
+    appointment = _appointment_of(booking)
+    paid = _needs_payment(booking.resource, appointment)
     if not _claim(
         booking,
         [Status.PENDING_APPROVAL],
-        status=next_status,
+        status=Status.AWAITING_PAYMENT if paid else Status.CONFIRMED,
+        pay_by=pay_by(booking, appointment, now) if paid else None,
         decided_by=actor,
-        decided_at=now or timezone.now(),
+        decided_at=now,
         sequence=F("sequence") + 1,
     ):
         return False

@@ -78,17 +78,7 @@ def record_sms_consent(participant, text, page, *, confirmed):
     False) — the texts wait with it."""
     booking = participant.booking
     if confirmed:
-        entry, _changed = opt_in.answer(
-            booking.organisation,
-            SMS_PURPOSE,
-            "sms",
-            participant.phone,
-            True,
-            method=ConsentRecord.Method.PAGE,
-            text=text,
-            page=page,
-        )
-        return entry
+        return record_given_sms_consent(booking.organisation, participant.phone, text, page)
     entry, _changed = record(
         ConsentRecord.Kind.OPT_IN_REQUESTED,
         channel="sms",
@@ -100,6 +90,23 @@ def record_sms_consent(participant, text, page, *, confirmed):
         page=page,
     )
     signals.sms_confirmation_asked.send(sender=type(booking), booking=booking)
+    return entry
+
+
+def record_given_sms_consent(organisation, phone, text, page, *, admin_user=None):
+    """A client's yes to texts with its exact text, where and when: ticked by the client on
+    a page, or by a manager in the back office for them (`admin_user`, who ticked it)."""
+    entry, _changed = opt_in.answer(
+        organisation,
+        SMS_PURPOSE,
+        "sms",
+        phone,
+        True,
+        method=ConsentRecord.Method.ADMIN if admin_user else ConsentRecord.Method.PAGE,
+        text=text,
+        page=page,
+        admin_user=admin_user,
+    )
     return entry
 
 

@@ -1,5 +1,6 @@
 """Waitlists (SPEC B-12): a freed slot is offered to the next person waiting, held for them
-for a claim window that pauses at night; unclaimed, the hold moves on by itself.
+for a claim window that pauses at night; unclaimed, the hold moves on by itself. A waitlist
+that confirms at once (OpenFlyers' overbooking) books the first person waiting straight away.
 
 Exactly one claim wins: the claim locks the hold's row, then moves the offer on with a
 conditional UPDATE (live and not past its window); a second claim finds it taken.
@@ -23,7 +24,9 @@ from bookings.models import (
     WaitlistEntry,
     WaitlistOffer,
 )
+from bookings.models.waitlists import WAITLIST_STATE
 from bookings.services import bookings as booking_services
+from bookings.services import clients
 from bookings.signals import CLIENT
 
 Status, Entry, Offer = Booking.Status, WaitlistEntry.Status, WaitlistOffer.Status
@@ -63,15 +66,20 @@ def _zone(waitlist):
 
 
 @transaction.atomic
-def join(service, client, *, agenda=None, wanted_start=None, earlier_than=None):
+def join(
+    service, client, *, agenda=None, wanted_start=None, earlier_than=None, sms_text="", page=""
+):
     """A client waits for a full slot (`wanted_start`) or for one earlier than their
-    appointment (`earlier_than`, a Booking)."""
+    appointment (`earlier_than`, a Booking); `sms_text`, the consent they ticked to be
+    offered it by text too, goes to the ledger with the entry."""
     if wanted_start is None and earlier_than is None:
         raise BookingRefused(_("Choose the time you would like."))
     waitlist, _created = Waitlist.objects.get_or_create(
         service=service, defaults={"organisation": service.organisation}
     )
     fields = {k: client.get(k, "") for k in ("name", "email", "phone")}
+    if fields["phone"] and sms_text:
+        clients.record_given_sms_consent(service.organisation, fields["phone"], sms_text, page)
     return WaitlistEntry.objects.create(
         waitlist=waitlist,
         agenda=agenda,
@@ -123,8 +131,11 @@ def _offer(waitlist, entry, agenda, start, end, now):
         status=Status.HELD,
         source=Booking.Source.CLIENT,
     )
+    service = waitlist.service
+    if service.requires_payment:  # what the payment callback will check (B-11)
+        hold.price, hold.currency = service.price, service.currency
     booking_services._hold(hold, now)
-    Appointment.objects.create(booking=hold, service=waitlist.service, price=waitlist.service.price)
+    Appointment.objects.create(booking=hold, service=service, price=service.price)
     Participant.objects.create(
         booking=hold,
         is_booker=True,
@@ -139,6 +150,12 @@ def _offer(waitlist, entry, agenda, start, end, now):
     offer = WaitlistOffer.objects.create(
         entry=entry, hold=hold, offered_at=now, expires_at=min(deadline, start)
     )
+    if waitlist.confirms_at_once:
+        # Overbooking (OpenFlyers): the booking waiting is confirmed the moment the slot frees.
+        WaitlistOffer.objects.filter(pk=offer.pk).update(status=Offer.CLAIMED, decided_at=now)
+        _serve(offer, hold, now)
+        offer.refresh_from_db()
+        return offer
     WaitlistEntry.objects.filter(pk=entry.pk).update(status=Entry.OFFERED)
     signals.waitlist_offered.send(sender=WaitlistOffer, offer=offer)
     return offer
@@ -163,17 +180,33 @@ def claim(offer, now=None):
         if offer.status == Offer.CLAIMED:
             raise BookingRefused(_("This slot has already been claimed."))
         raise BookingRefused(_("Too late: the time to claim this slot has passed."))
+    return _serve(offer, hold, now)
+
+
+def _serve(offer, hold, now):
+    """The person waiting gets the slot. Either way they hear OpenFlyers' "modification"
+    (what they had, and what they have now), never a new booking's confirmation."""
     entry = offer.entry
     WaitlistEntry.objects.filter(pk=entry.pk).update(status=Entry.SERVED)
     if entry.earlier_than_id:
-        # Their own appointment moves to the freed slot: the "modification" (old and new).
+        # Their own appointment moves to the freed slot: moved, old time and new.
         _release(hold, now)
         earlier = entry.earlier_than
         booking_services.move(earlier, None, start=hold.start, end=hold.end, by=CLIENT, now=now)
         return earlier
-    booking_services._claim(hold, [Status.HELD], status=Status.CONFIRMED, sequence=F("sequence"))
-    signals.booking_created.send(sender=Booking, booking=hold, actor=None, by=CLIENT)
-    signals.booking_confirmed.send(sender=Booking, booking=hold, actor=None)
+    # A service confirmed by payment waits for it here too, with its deadline (B-11).
+    pay_by = booking_services.pay_by(hold, hold.appointment, now)
+    status = Status.CONFIRMED if pay_by is None else Status.AWAITING_PAYMENT
+    booking_services._claim(hold, [Status.HELD], status=status, pay_by=pay_by)
+    signals.booking_promoted.send(
+        sender=Booking,
+        booking=hold,
+        old_state=WAITLIST_STATE,
+        new_state=hold.status,
+        old_start=entry.wanted_start or hold.start,
+    )
+    if hold.status == Status.CONFIRMED:
+        signals.booking_confirmed.send(sender=Booking, booking=hold, actor=None)  # reminders
     return hold
 
 

@@ -22,10 +22,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import BACK_OFFICE_ROLES, Membership, Organisation
-from bookings import links
+from bookings import links, payments
 from bookings.availability import BookingRefused
 from bookings.forms_appointments import (
     SMS_CONSENT,
+    WAITLIST_SMS_CONSENT,
     ClientForm,
     ReviewForm,
     StaffRecapForm,
@@ -208,6 +209,8 @@ def manage(request, token):
             if request.POST.get("action") == "cancel":
                 appointments.cancel_appointment(appointment, None)
                 messages.success(request, _("Your appointment is cancelled."))
+            elif request.POST.get("action") == "pay" and settings.BOOKINGS_FAKE_PAYMENTS:
+                _simulate_payment(request, booking)
             elif request.POST.get("action") == "move":
                 start = _moment(request.POST.get("start"))
                 if start is None:
@@ -221,6 +224,7 @@ def manage(request, token):
         messages.error(request, _("This appointment can no longer be changed."))
         return redirect(request.path)
     context = {"booking": booking, "appointment": appointment, "changeable": changeable}
+    context["fake_payments"] = settings.BOOKINGS_FAKE_PAYMENTS
     if changeable:
         day = _day(request, zone)
         starts = appointments.slots(appointment.service, booking.resource, day, exclude=booking.pk)
@@ -232,6 +236,14 @@ def manage(request, token):
             "today": timezone.localtime(timezone.now(), zone).date(),
         }
     return render(request, "bookings/appointments/manage.html", context)
+
+
+def _simulate_payment(request, booking):
+    """Development: the provider's checkout and its signed callback, as bookings' pay page."""
+    if payments.simulate(booking).status == 200:
+        messages.success(request, _("Payment received: your appointment is confirmed."))
+    else:
+        messages.error(request, _("The payment was not accepted."))
 
 
 @require_http_methods(["GET", "POST"])
@@ -282,13 +294,36 @@ def join_waitlist(request, slug):
         raise Http404
     form = WaitlistForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        client = form.cleaned_data | {"language": get_language()[:2]}
-        waitlists.join(service, client, agenda=agenda, wanted_start=start)
-        messages.success(request, _("You are on the waitlist: we will write if this slot frees."))
+        _join(request, page, service, agenda, start, form.cleaned_data)
         return redirect(f"{request.path.rsplit('attente/', 1)[0]}?service={service.pk}")
     context = {"organisation": page.organisation, "service": service, "agenda": agenda}
     context |= {"start": timezone.localtime(start, agenda.zone if agenda else None), "form": form}
     return render(request, "bookings/appointments/join_waitlist.html", context)
+
+
+def _join(request, page, service, agenda, start, data):
+    ticked = bool(data["sms_consent"] and data["phone"])
+    # Against SMS pumping, as on the booking form: over a limit, the offer goes by email only.
+    over = ticked and clients.over_sms_limits(
+        page.organisation, data["phone"], data["email"], ratelimit.client_address(request)
+    )
+    client = {
+        "name": data["name"],
+        "email": data["email"],
+        "phone": data["phone"] if ticked and not over else "",
+        "language": get_language()[:2],
+    }
+    waitlists.join(
+        service,
+        client,
+        agenda=agenda,
+        wanted_start=start,
+        sms_text=str(WAITLIST_SMS_CONSENT) if client["phone"] else "",
+        page=request.path,
+    )
+    messages.success(request, _("You are on the waitlist: we will write if this slot frees."))
+    if over:
+        messages.info(request, _("Texts are not possible for this number now: we will email."))
 
 
 @require_http_methods(["POST"])
@@ -301,7 +336,12 @@ def wait_for_earlier(request, token):
     if booking_services.is_changeable(booking):
         waitlists.join(
             booking.appointment.service,
-            {"name": client.name, "email": client.email, "language": client.language},
+            {
+                "name": client.name,
+                "email": client.email,
+                "phone": client.phone,  # texted the offer only while their consent holds
+                "language": client.language,
+            },
             agenda=booking.resource,
             earlier_than=booking,
         )

@@ -10,6 +10,15 @@ from notifications.events import catalog
 from notifications.models import Delivery
 
 Status = Delivery.Status
+
+
+def database_key(text):
+    """`text` as a row's id, or None: "²" is a digit to Python and 30 nines overflow a key."""
+    if text and text.isascii() and text.isdigit() and len(text) < 16:
+        return int(text)
+    return None
+
+
 GREEN, GREY, BLUE, ORANGE, RED = "#2e7d32", "#8a8f98", "#1565c0", "#ef6c00", "#c62828"
 LIGHT_COLOURS = {
     Status.SENT: GREEN,

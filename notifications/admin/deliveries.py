@@ -8,6 +8,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
@@ -22,10 +23,11 @@ from accounts.scoping import (
     ScopedRelatedFieldListFilter,
     managed_organisations,
 )
-from notifications import delivery_log
+from notifications import delivery_log, failures
 from notifications.admin.common import (
     EventCodeFilter,
     admin_link,
+    database_key,
     html_frame,
     reason_text,
     status_light,
@@ -142,9 +144,30 @@ class BatchFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        if not self.value().isdigit():
-            return queryset.none()
-        return queryset.filter(batch_id=int(self.value()))
+        batch = database_key(self.value())
+        return queryset.none() if batch is None else queryset.filter(batch_id=batch)
+
+
+class FailureFilter(admin.SimpleListFilter):
+    """?failure=<cause>: the failures of one cause (notifications/failures.py; the dashboard's)."""
+
+    title = gettext_lazy("failure cause")
+    parameter_name = "failure"
+
+    def lookups(self, request, model_admin):
+        choices = [(code, cause.label) for code, cause in failures.CAUSES.items()]
+        value = self.value()
+        if value and value not in failures.CAUSES:  # a Twilio code outside the catalog
+            choices.append((value, failures.describe(value).label))
+        return choices
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        if self.value() == failures.OTHER:  # with the failures older than their causes
+            unknown = Q(failure="", status__in=[Delivery.Status.FAILED, Delivery.Status.BOUNCED])
+            return queryset.filter(Q(failure=failures.OTHER) | unknown)
+        return queryset.filter(failure=self.value())
 
 
 class ConcerningFilter(admin.SimpleListFilter):
@@ -237,9 +260,12 @@ class OrganisationFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
-        if not self.value().isdigit():
-            return queryset.none()
-        return queryset.filter(organisation_id=int(self.value()))
+        organisation = database_key(self.value())
+        return (
+            queryset.none()
+            if organisation is None
+            else queryset.filter(organisation_id=organisation)
+        )
 
 
 @admin.register(Delivery)
@@ -260,6 +286,9 @@ class DeliveryAdmin(OrganisationScopedAdmin):
         "channel",
         "status",
         "reason_code",
+        FailureFilter,
+        # Not empty: the SMS handed to the provider, whose segments it bills (the dashboard's).
+        ("segments", admin.EmptyFieldListFilter),
         DeliveryEventFilter,
         OrganisationFilter,
         ConcerningFilter,
@@ -294,6 +323,8 @@ class DeliveryAdmin(OrganisationScopedAdmin):
                     "attempts",
                     "last_error",
                     "error_type",
+                    "failure_cause",
+                    "segments",
                     "provider_message_id",
                     "created_at",
                     "claimed_at",
@@ -371,6 +402,12 @@ class DeliveryAdmin(OrganisationScopedAdmin):
     @admin.display(description=gettext_lazy("reason"))
     def reason_shown(self, delivery):
         return reason_text(delivery)
+
+    @admin.display(description=gettext_lazy("failure cause"))
+    def failure_cause(self, delivery):
+        if not delivery.failure:
+            return "—"
+        return two_lines(failures.describe(delivery.failure).label, delivery.failure)
 
     @admin.display(description=gettext_lazy("HTML"))
     def html_frame(self, delivery):

@@ -33,6 +33,10 @@ class ChannelBackend:
         if not self.kind:
             raise TypeError(f"{type(self).__name__} must declare its channel `kind`.")
 
+    def billed_segments(self, text) -> int | None:
+        """How many units the provider bills for `text` once sent (None: not counted so)."""
+        return None
+
     def address_for(self, recipient) -> str:
         """Where this channel reaches the recipient; empty when it cannot."""
         raise NotImplementedError

@@ -44,6 +44,9 @@ class SMSChannel(ChannelBackend):
     def address_for(self, recipient):
         return recipient.phone
 
+    def billed_segments(self, text):
+        return segment_info(text).segments
+
 
 class ConsoleSMS(SMSChannel):
     """Development: the SMS is printed to the worker's log, nothing leaves."""

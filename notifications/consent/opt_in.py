@@ -27,7 +27,7 @@ def request_sent(delivery):
         method=Method.SYSTEM,
         organisation_id=delivery.organisation_id,
         user_id=delivery.user_id,
-        purpose=opt_in.purpose,
+        purpose=opt_in.purpose_for(delivery.about_object),
         text=text,
         provider_message_id=delivery.provider_message_id,
         sender=_sender(delivery.channel, delivery.organisation),

@@ -94,16 +94,24 @@ def _confirmed(event_type, organisation, deliveries):
     opt_in = event_type.opt_in
     if opt_in is None or opt_in.request:
         return None  # the confirmation request itself goes to a contact point not yet confirmed
-    if organisation is None:
+    if organisation is None or not deliveries:
+        return set()
+    purpose = opt_in.purpose_for(_target_of(deliveries[0]))
+    if purpose is None:
         return set()
     return set(
         ContactConsent.objects.filter(
             organisation=organisation,
-            purpose=opt_in.purpose,
+            purpose=purpose,
             state=ContactConsent.State.ACCEPTED,
             address__in={d.address for d in deliveries},
         ).values_list("channel", "address")
     )
+
+
+def _target_of(delivery):
+    """The event's target (one event's deliveries share it), when it still exists."""
+    return None if delivery.event.is_test else delivery.event.target
 
 
 def refusals_now(deliveries):

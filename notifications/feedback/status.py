@@ -5,6 +5,7 @@ import logging
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from notifications import failures
 from notifications.models import Delivery
 
 logger = logging.getLogger(__name__)
@@ -30,6 +31,8 @@ def record(provider_message_id, status, error="", when=None):
         fields[_TIMESTAMP_OF[status]] = when or timezone.now()
     if error:
         fields["last_error"] = error
+    if status in _FINAL_FAILURES:  # what the dashboard counts failures by (SPEC P-4)
+        fields["failure"] = failures.cause_of(delivery.channel, status, error)
     Delivery.objects.filter(pk=delivery.pk).update(**fields)
     return True
 

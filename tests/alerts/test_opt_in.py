@@ -13,6 +13,7 @@ from tests.alerts.conftest import (
     ALICE_MOBILE,
     CARL_MOBILE,
     confirm_sms,
+    make_contract,
     make_occupant,
     reply,
     sent_to,
@@ -242,3 +243,54 @@ def test_a2_a_number_to_call_confirms_on_the_keypad_through_a_signed_callback(
 
 def test_a2_a_tampered_voice_callback_is_refused(client, fake_provider):
     assert voice_post(client, "/alerts/voice/junk/", {"Digits": "1"}).status_code == 404
+
+
+def test_a2_a_number_confirmed_for_one_company_is_asked_again_by_another_of_the_same_group(
+    client, fake_provider, boreal, alice, bob, on_commit
+):
+    from alerts.models import Company, Route
+
+    first = confirm_sms(client, alice, ALICE_MOBILE, on_commit, bob)
+    express = Company.objects.create(
+        organisation=boreal.organisation, name="Neige Express", time_zone="America/Toronto"
+    )
+    route = Route.objects.create(company=express, name="Est")
+    cabin = make_contract(express, route, 1, "3, chemin du Lac")
+    fake_provider.received.clear()
+    with on_commit():
+        other = services.add_contact_point(
+            make_occupant(express, "Alice", cabin), "sms", ALICE_MOBILE
+        )
+    assert colour_of(other) == Colour.PENDING  # not green: Neige Express has to ask
+    assert colour_of(first) == Colour.ACCEPTED  # and Boréal's own stays green meanwhile
+    [request] = sent_to(fake_provider, "sms", ALICE_MOBILE)
+    assert "Neige Express" in request["Body"]
+    with on_commit():
+        run = services.start_run(route, bob)
+    assert run.batch.targeted == 0 and sent_to(fake_provider, "sms", ALICE_MOBILE) == [request]
+    reply(client, ALICE_MOBILE, "OUI")  # answers Neige Express's request, the latest
+    assert colour_of(other) == Colour.ACCEPTED
+    assert disagreements() == []  # the ledger's replay agrees with the colours
+
+
+def test_a2_consent_given_before_per_company_purposes_follows_each_company_that_has_the_point(
+    alice, boreal
+):
+    import importlib
+
+    from django.apps import apps
+
+    from alerts.consent import purpose_of
+    from notifications.consent.ledger import record
+    from notifications.consent.models import ContactConsent
+
+    point = services.add_contact_point(alice, "sms", ALICE_MOBILE)
+    how = {"channel": "sms", "address": ALICE_MOBILE, "organisation": boreal.organisation}
+    record(Kind.OPT_IN_REQUESTED, method="system", purpose="snow_alerts", **how)
+    record(Kind.OPT_IN_GIVEN, method="sms", purpose="snow_alerts", keyword="OUI", **how)
+    migration = importlib.import_module("alerts.migrations.0002_consent_per_company")
+    migration.per_company(apps, None)
+    assert colour_of(point) == Colour.ACCEPTED
+    state = ContactConsent.objects.get(purpose=purpose_of(boreal))
+    assert (state.record.kind, state.record.keyword) == (Kind.OPT_IN_GIVEN, "OUI")
+    assert disagreements() == []  # the copied records replay to the copied state

@@ -6,10 +6,12 @@ import io
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role
 from bookings.models import Appointment, Booking, Service
 from bookings.services import appointments
+from notifications.consent.models import ConsentRecord
 from tests.bookings.conftest import CLIENT, HOUR, TUESDAY_10, deliveries
 from tests.factories import member
 
@@ -143,3 +145,58 @@ def test_b2_a_public_page_cannot_take_the_address_of_the_client_links(client, bo
             page.full_clean()
     page.slug = "salon-lea-2"
     page.full_clean()
+
+
+ADD = "/admin/bookings/appointment/add/"
+
+
+def booking_form(salon, **fields):
+    start = timezone.localtime(TUESDAY_10)
+    return {
+        "service": salon["cut"].pk,
+        "agenda": salon["lea"].pk,
+        "start_0": start.strftime("%Y-%m-%d"),
+        "start_1": start.strftime("%H:%M"),
+        "name": "Zoé Petit",
+        "email": "zoe@example.test",
+        "phone": "06 12 34 56 78",
+        "language": "fr",
+        **fields,
+    }
+
+
+def test_b17_booked_in_the_admin_the_sms_consent_ticked_for_the_client_is_in_the_ledger(
+    client, bob, salon, frozen, on_commit
+):
+    client.force_login(bob)
+    assert "Le client accepte de recevoir des SMS" in client.get(ADD).content.decode()
+    with on_commit():
+        response = client.post(ADD, booking_form(salon, sms_consent="on"))
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    appointment = Appointment.objects.get()
+    booking = appointment.booking
+    assert (booking.source, booking.booked_by, booking.start) == ("back_office", bob, TUESDAY_10)
+    [consent] = ConsentRecord.objects.filter(address="+33612345678")
+    assert (consent.kind, consent.method) == ("opt_in_given", "admin")
+    assert (consent.admin_user, consent.created_at, consent.page) == (bob, frozen, ADD)
+    assert consent.text.startswith("Le client accepte de recevoir des SMS au sujet de ce rendez")
+    code = "bookings.appointment_booked_by_back_office"
+    assert deliveries(code, channel="sms", address="+33612345678", status="sent").exists()
+
+
+def test_b17_unticked_or_refused_the_admin_books_for_nobody_else_and_records_no_consent(
+    client, bob, booked, salon, frozen, other_organisation
+):
+    client.force_login(bob)
+    taken = client.post(ADD, booking_form(salon, email="leo@example.test", sms_consent="on"))
+    assert "Déjà réservée à cette heure-là" in str(taken.context["adminform"].form.errors)
+    intruder = member(other_organisation, Role.MANAGER, email="eve@example.test")
+    client.force_login(intruder)
+    later = {"start_1": timezone.localtime(TUESDAY_10 + 2 * HOUR).strftime("%H:%M")}
+    foreign = client.post(ADD, booking_form(salon, sms_consent="on", **later))
+    assert foreign.status_code == 200 and "agenda" in foreign.context["adminform"].form.errors
+    client.force_login(bob)
+    no_number = client.post(ADD, booking_form(salon, phone="", sms_consent="on", **later))
+    assert "phone" in no_number.context["adminform"].form.errors  # a tick needs a number
+    assert Appointment.objects.count() == 1
+    assert not ConsentRecord.objects.exists()

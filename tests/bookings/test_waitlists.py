@@ -12,10 +12,12 @@ from django.db import connection, connections
 
 from bookings import links
 from bookings.availability import BookingRefused
-from bookings.models import Booking, WaitlistEntry, WaitlistOffer
+from bookings.models import Booking, Waitlist, WaitlistEntry, WaitlistOffer
 from bookings.services import appointments, waitlists
 from notifications import api as notifications_api
-from tests.bookings.conftest import CLIENT, HOUR, TUESDAY_10, deliveries, emails_to
+from notifications.channels.sms import segment_info
+from notifications.consent.models import ConsentRecord
+from tests.bookings.conftest import CLIENT, HOUR, TUESDAY_10, deliveries, emails_to, has_ics
 
 pytestmark = pytest.mark.django_db
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
@@ -102,7 +104,10 @@ def test_b12_unclaimed_the_hold_moves_on_by_itself_and_every_step_is_recorded(
     assert WaitlistOffer.objects.get(entry=ines).status == "live"
 
 
-def test_b12_claiming_books_the_slot_with_its_confirmation(full_slot, on_commit, client, settings):
+def test_b12_claiming_sends_the_modification_with_the_state_before_and_now_not_a_new_booking(
+    full_slot, on_commit, client, settings
+):
+    """OpenFlyers: the booking waiting, confirmed after a withdrawal, gets the modification."""
     taken, yann, ines = full_slot
     with on_commit():
         appointments.cancel_appointment(taken, None)
@@ -116,13 +121,96 @@ def test_b12_claiming_books_the_slot_with_its_confirmation(full_slot, on_commit,
     assert offer.status == "claimed" and response.status_code == 302
     assert offer.hold.status == Booking.Status.CONFIRMED
     assert response.url == links.manage_url(offer.hold).removeprefix(settings.SITE_URL)
-    confirmation = [m for m in emails_to("yann@example.test") if "confirmé" in m.subject]
-    assert confirmation and links.manage_url(offer.hold) in confirmation[0].body
-    assert deliveries("bookings.appointment_confirmed", status="scheduled").exists()
+    [changed] = [m for m in emails_to("yann@example.test") if "Modification" in m.subject]
+    assert changed.subject.startswith("Modification de votre rendez-vous\u00a0: Coupe le mardi")
+    assert "Avant\u00a0: sur liste d’attente, le mardi 1 décembre 2026 à 10:00" in changed.body
+    assert "Maintenant\u00a0: confirmé, le mardi 1 décembre 2026 à 10:00" in changed.body
+    assert links.manage_url(offer.hold) in changed.body and has_ics(changed)
+    not_new = deliveries("bookings.appointment_booked_online", address="yann@example.test")
+    assert not not_new.exists()  # not a new booking's confirmation
+    [staff] = emails_to("lea@example.test")[-1:]
+    assert staff.subject.startswith("Nouveau rendez-vous (liste d’attente)\u00a0: Yann")
+    assert deliveries("bookings.appointment_confirmed", status="scheduled").exists()  # reminders
     assert WaitlistEntry.objects.get(pk=yann.pk).status == "served"
     assert client.post(path).status_code == 409  # a second claim finds it taken
     tampered = path[:-4] + "abc/"
     assert client.get(tampered).status_code == 404
+
+
+def test_b12_a_waitlist_that_confirms_at_once_books_the_first_waiting_with_the_modification(
+    salon, frozen, on_commit
+):
+    """OpenFlyers' overbooking: no claim window, the booking waiting holds as soon as the
+    slot frees; the client reads the change in their own language."""
+    Waitlist.objects.create(
+        organisation=salon["page"].organisation, service=salon["cut"], confirms_at_once=True
+    )
+    with on_commit():
+        taken = appointments.book_appointment(salon["cut"], salon["lea"], TUESDAY_10, dict(CLIENT))
+    waitlists.join(
+        salon["cut"],
+        {"name": "Ian", "email": "ian@example.test", "language": "en"},
+        wanted_start=TUESDAY_10,
+    )
+    with on_commit():
+        appointments.cancel_appointment(taken, None)
+    offer = WaitlistOffer.objects.get()
+    assert (offer.status, offer.hold.status) == ("claimed", Booking.Status.CONFIRMED)
+    assert not deliveries("bookings.waitlist_offered").exists()
+    [changed] = emails_to("ian@example.test")
+    assert changed.subject.startswith("Your appointment is changed: Coupe on Tuesday, December 1")
+    assert "Before: on the waitlist, on Tuesday, December 1, 2026 at 10:00 AM" in changed.body
+    assert "Now: confirmed, on Tuesday, December 1, 2026 at 10:00 AM" in changed.body
+    assert has_ics(changed)
+
+
+def test_b12_the_offer_is_texted_with_its_claim_link_to_whoever_agreed_to_texts(
+    salon, frozen, on_commit, client
+):
+    with on_commit():
+        taken = appointments.book_appointment(salon["cut"], salon["lea"], TUESDAY_10, dict(CLIENT))
+    start = TUESDAY_10.isoformat().replace("+", "%2B")
+    url = f"/bookings/rdv/salon-lea/attente/?service={salon['cut'].pk}&staff=any&start={start}"
+    form = {"name": "Léo", "email": "leo@example.test", "phone": "06 11 22 33 44"}
+    client.post(url, form | {"sms_consent": "on"})
+    [consent] = ConsentRecord.objects.filter(address="+33611223344")
+    assert (consent.kind, consent.method) == ("opt_in_given", "page")
+    assert consent.text.startswith("J’accepte de recevoir un SMS à ce numéro si ce créneau")
+    assert consent.page == "/bookings/rdv/salon-lea/attente/"
+    with on_commit():
+        appointments.cancel_appointment(taken, None)
+    offer = WaitlistOffer.objects.get()
+    [text] = deliveries("bookings.waitlist_offered", channel="sms", status="sent")
+    assert text.address == "+33611223344" and links.claim_url(offer) in text.body
+    assert text.body.startswith(
+        "Résidence Les Tilleuls - créneau libre pour Coupe le 1 décembre 2026 à 10:00. "
+        "Réservez-le avant le 30 novembre 2026 à 10:00 sur http"
+    )
+    assert segment_info(text.body).encoding == "GSM-7"
+    assert emails_to("leo@example.test")  # and by email, as always
+    with on_commit():
+        waitlists.claim(offer)
+    sent = deliveries("bookings.appointment_promoted", channel="sms", status="sent")
+    [changed] = sent.filter(address="+33611223344")
+    assert "votre rendez-vous en attente du 1 décembre 2026 à 10:00 (Coupe) est confirmé" in (
+        changed.body
+    )
+    assert segment_info(changed.body).encoding == "GSM-7"
+
+
+def test_b12_no_text_without_the_numbers_consent_in_the_ledger(salon, frozen, on_commit):
+    with on_commit():
+        taken = appointments.book_appointment(salon["cut"], salon["lea"], TUESDAY_10, dict(CLIENT))
+    waitlists.join(
+        salon["cut"],
+        {"name": "Léo", "email": "leo@example.test", "phone": "+33611223344"},
+        wanted_start=TUESDAY_10,
+    )
+    with on_commit():
+        appointments.cancel_appointment(taken, None)
+    assert deliveries("bookings.waitlist_offered", address="leo@example.test").exists()
+    [text] = deliveries("bookings.waitlist_offered", channel="sms")
+    assert (text.status, text.address) == ("suppressed", ""), text.reason
 
 
 def test_b12_an_earlier_slot_moves_ones_own_appointment_with_old_and_new(

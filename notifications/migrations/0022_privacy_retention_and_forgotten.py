@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0004_organisation_retention_months'),
-        ('notifications', '0020_batch_tally_on_batch_deletion'),
+        ('notifications', '0021_dashboard_tally'),
     ]
 
     operations = [
