@@ -6,11 +6,12 @@ import re
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from notifications import retention, tasks
+from notifications.dashboard.models import DeliveryTally
 from notifications.models import Delivery, Event
 from notifications.recipients import Recipient
 from tests.factories import OrganisationFactory, UserFactory, member
@@ -86,6 +87,20 @@ def test_p5_retention_keeps_what_the_dashboard_counts(frozen, organisation, alic
     before = counts()
     assert retention.redact_expired() == 5
     assert counts() == before
+
+
+def test_p4_p5_retention_leaves_the_dashboards_tally_as_it_was(frozen, organisation, alice):
+    for age in (500, 400, 10):
+        delivery(organisation, alice, age_days=age, failure="email:bounced", segments=2)
+    delivery(organisation, alice, age_days=450, status=Delivery.Status.FAILED, channel="sms")
+
+    def tally():
+        rows = DeliveryTally.objects.values("hour", "channel", "status", "reason_code", "failure")
+        return list(rows.annotate(n=Sum("count"), s=Sum("segments")).order_by("hour", "channel"))
+
+    before = tally()
+    assert retention.redact_expired() == 3
+    assert tally() == before and sum(row["n"] for row in before) == 4
 
 
 def test_p5_retention_follows_each_organisations_setting(frozen):
