@@ -4,6 +4,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -94,6 +95,16 @@ class Organisation(models.Model):
         blank=True,
         help_text=_(
             "In test mode, the only email addresses and phone numbers reached, one a line."
+        ),
+    )
+    # SPEC P-5: how long the texts and addresses of its messages are kept (GDPR, Law 25).
+    retention_months = models.PositiveSmallIntegerField(
+        _("keep message contents for (months)"),
+        default=13,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_(
+            "After that, each message's text and address are erased; its status, channel "
+            "and dates stay for the statistics."
         ),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

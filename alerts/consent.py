@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from notifications.channels.kinds import PHONE_CHANNELS
 from notifications.consent.models import ContactConsent, PhoneStop
-from notifications.consent.state import phone_sender, phone_sender_in_sql
+from notifications.consent.state import phone_sender, phone_sender_in_sql, stopped_at
 from notifications.events import OptIn
 
 PURPOSE = "snow_alerts"
@@ -61,11 +61,12 @@ def colours(points):
     }
     phones = {point.address for point in points if point.method in PHONE_CHANNELS}
     senders = {organisation: phone_sender(organisation) for organisation in organisations}
-    stopped = set(
-        PhoneStop.objects.filter(sender__in=senders.values(), number__in=phones).values_list(
-            "sender", "number"
-        )
-    )
+    # An erased owner's STOP too (SPEC P-5): one query per sender, and there are a few.
+    stopped = {
+        (sender, number)
+        for sender in set(senders.values())
+        for number in stopped_at(sender, phones)
+    }
     found = {}
     for point in points:
         sender = senders[point.company.organisation_id]

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "workorders",
     "bookings",
     "alerts",
+    "privacy",  # after every app: its admin extends theirs, its registry reads their privacy.py
 ]
 
 MIDDLEWARE = [
@@ -264,6 +265,13 @@ TELEGRAM_BOT_USERNAME = env.string("TELEGRAM_BOT_USERNAME", "")
 TELEGRAM_API_BASE = env.string("TELEGRAM_API_BASE", "https://api.telegram.org").rstrip("/")
 # Integrations' secrets are encrypted with this Fernet key (default: derived from SECRET_KEY).
 RELAIS_ENCRYPTION_KEY = env.string("RELAIS_ENCRYPTION_KEY", "")
+# An erased person's email and number are kept hashed with this key, so that their STOP still
+# holds (SPEC P-5). Changing it forgets those STOPs: set it once, apart from SECRET_KEY.
+RELAIS_ERASURE_KEY = env.string("RELAIS_ERASURE_KEY", "") or f"erasure:{SECRET_KEY}"
+# Retention (SPEC P-5): delivery contents older than each organisation's months are redacted,
+# this many rows per UPDATE; deliveries of no organisation keep the default.
+RELAIS_RETENTION_MONTHS = env.integer("RELAIS_RETENTION_MONTHS", 13)
+RELAIS_RETENTION_BATCH = env.integer("RELAIS_RETENTION_BATCH", 1000)
 
 # Celery: three queues so a mass alert (bulk) never delays an urgent message
 # (high). Tasks are acknowledged after they run and given back if the worker
@@ -328,6 +336,11 @@ RELAIS_PERIODIC_TASKS = {
         "task": "bookings.tasks.warn_expiring_validities",
         "every_minutes": 60,
         "queue": "default",
+    },
+    "Relais: redact deliveries past their retention": {
+        "task": "notifications.tasks.redact_expired_deliveries",
+        "every_minutes": 60,
+        "queue": "bulk",
     },
 }
 CELERY_TIMEZONE = TIME_ZONE

@@ -13,6 +13,7 @@ urlpatterns = [
     path("bookings/", include("bookings.urls")),
     path("orders/", include("workorders.urls")),
     path("alerts/", include("alerts.urls")),
+    path("privacy/", include("privacy.urls")),
     path("", include("accounts.urls")),
     path("", include("notifications.urls")),
 ]

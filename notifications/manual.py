@@ -13,10 +13,10 @@ from django.utils.translation import gettext_noop
 
 from notifications.channels import get_backend
 from notifications.channels.kinds import CHAT_LINK_CHANNELS, PHONE_CHANNELS
-from notifications.consent.state import is_stopped
+from notifications.consent.state import is_stopped, is_suppressed
 from notifications.events import EventGroup, EventType, Priority, RecipientRole, register
 from notifications.messengers import ticks
-from notifications.models import Delivery, Event, ManualAttachment, Preference, Suppression
+from notifications.models import Delivery, Event, ForgottenRecipient, ManualAttachment, Preference
 from notifications.outbox import send_on_commit
 from notifications.recipients import as_recipient
 from notifications.rendering import written_message
@@ -63,6 +63,8 @@ def reachable_channels(person, organisation=None):
     """The channels on which `person` can be written to: a contact point, their tick where
     the channel has an address (in `organisation`), and no opt-out."""
     recipient = as_recipient(person)
+    if ForgottenRecipient.objects.filter(key=recipient.key).exists():
+        return []  # erased at their request (SPEC P-5): not even by hand
     turned_off = set()
     if recipient.user_id:
         turned_off = set(
@@ -82,7 +84,7 @@ def reachable_channels(person, organisation=None):
         )
         if needs_tick and (channel, address) not in ticked:
             continue
-        if Suppression.objects.filter(channel=channel, address=address).exists():
+        if is_suppressed(channel, address):
             continue
         if channel in PHONE_CHANNELS and is_stopped(address, organisation):  # the STOP (N-20)
             continue
@@ -93,7 +95,7 @@ def reachable_channels(person, organisation=None):
 def may_use(channel, address, organisation=None):
     """Whether a typed address may be written to: not suppressed, no STOP from it to the
     organisation's sender."""
-    if Suppression.objects.filter(channel=channel, address=address).exists():
+    if is_suppressed(channel, address):
         return False
     return not (channel in PHONE_CHANNELS and is_stopped(address, organisation))
 

@@ -124,6 +124,36 @@ class PaceBudget(models.Model):
         return f"{self.key}: {self.next_free_at:%H:%M:%S}"
 
 
+class RetentionMark(models.Model):
+    """How far retention has redacted one organisation's deliveries (SPEC P-5).
+
+    Every delivery created before `redacted_before` is redacted: each run starts
+    there, so a day's run reads the day's rows, never the years already done.
+    """
+
+    organisation = models.OneToOneField(
+        "accounts.Organisation", models.CASCADE, null=True, related_name="+"
+    )
+    redacted_before = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.organisation_id}: {self.redacted_before:%Y-%m-%d}"
+
+
+class ForgottenRecipient(models.Model):
+    """A recipient erased at their request (SPEC P-5): no message is planned for them again.
+
+    `key` is the recipient's key ("user:12", "visitors.visitor:5"): an internal
+    number, nothing of the person.
+    """
+
+    key = models.CharField(max_length=100, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.key
+
+
 class Event(models.Model):
     """Something that happened, stored in the same transaction as the change (the outbox)."""
 
@@ -530,6 +560,8 @@ class Delivery(models.Model):
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    # Its text and address erased (retention, or its recipient's erasure: SPEC P-5).
+    redacted_at = models.DateTimeField(_("redacted on"), null=True, blank=True, editable=False)
 
     objects = DeliveryQuerySet.as_manager()
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_noop
 from accounts.models import Organisation
 from notifications.channels import get_backend
 from notifications.consent import state as consent
-from notifications.models import Delivery, Event, Preference, Suppression
+from notifications.models import Delivery, Event, ForgottenRecipient, Preference
 from notifications.recipients import Recipient, addressed
 from notifications.rules import conditions_hold, rules_for_event
 from notifications.timing import Slot, next_window_opening, slot_for
@@ -132,6 +132,7 @@ def _holding(rule, target, event, people):
 
 def _decide(event, rule, people, slot, now):
     """Delivery objects for one chunk of (recipient, about), each with its status and reason."""
+    people = _not_forgotten(people)
     deliveries = {}
     for channel in rule.channels:
         for recipient, about, used_channel, address in _addresses(rule, channel, people):
@@ -144,6 +145,14 @@ def _decide(event, rule, people, slot, now):
     for delivery in deliveries:
         _apply_send_window(rule, delivery, now)
     return deliveries
+
+
+def _not_forgotten(people):
+    """The chunk without the people erased at their request (SPEC P-5): nothing, not even a
+    suppressed row, is planned for them."""
+    keys = {recipient.key for recipient, _ in people}
+    forgotten = set(ForgottenRecipient.objects.filter(key__in=keys).values_list("key", flat=True))
+    return [person for person in people if person[0].key not in forgotten]
 
 
 def _addresses(rule, channel, people):
@@ -222,12 +231,7 @@ def _check_preferences(event, rule, deliveries):
 
 
 def _check_suppressions(event, rule, deliveries):
-    suppressed = {
-        (channel, address): reason
-        for channel, address, reason in Suppression.objects.filter(
-            address__in={d.address for d in deliveries}
-        ).values_list("channel", "address", "reason")
-    }
+    suppressed = consent.suppressed_among({d.address for d in deliveries})
     for delivery in deliveries:
         reason = suppressed.get((delivery.channel, delivery.address))
         if reason is not None:

@@ -20,7 +20,7 @@ from notifications import failures, pacing
 from notifications.channels import ChannelError, get_backend
 from notifications.consent import opt_in
 from notifications.consent import state as consent
-from notifications.models import Delivery, Suppression
+from notifications.models import Delivery
 from notifications.outbox import queue_sends, send_on_commit
 from notifications.planning import (
     EXPIRED,
@@ -184,8 +184,7 @@ def _prefetch_about(deliveries):
 
 def _suppressions(deliveries):
     """{(channel, address): reason} of the batch's addresses on the list, read once."""
-    rows = Suppression.objects.filter(address__in={d.address for d in deliveries if d.address})
-    return {(c, a): reason for c, a, reason in rows.values_list("channel", "address", "reason")}
+    return consent.suppressed_among({d.address for d in deliveries})
 
 
 def _transmit_all(ready, turns=None):

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from notifications import dispatch, outbox, recaps, sending
+from notifications import dispatch, outbox, recaps, retention, sending
 
 # The delivery row counts its attempts (sending.MAX_ATTEMPTS), whoever queued them.
 MAX_SEND_RETRIES = sending.MAX_ATTEMPTS - 1
@@ -62,3 +62,8 @@ def sweep():
 @shared_task
 def send_due_recaps():
     return recaps.send_due_recaps()
+
+
+@shared_task
+def redact_expired_deliveries():
+    return retention.redact_expired()

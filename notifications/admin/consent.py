@@ -165,7 +165,7 @@ def _record_what(entry):
     if not entry.group or entry.enabled is None:
         return entry.get_kind_display()
     state = gettext("on") if entry.enabled else gettext("off")
-    return " · ".join([entry.get_kind_display(), group_label(entry.group), state])
+    return " · ".join([entry.get_kind_display(), str(group_label(entry.group)), state])
 
 
 def export_response(model_admin, request, object_id):

@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 from django.db import transaction
 
+from core.identifiers import with_hashes
 from notifications.consent.models import (
     ConsentRecord,
     ContactConsent,
@@ -51,14 +52,17 @@ def changes_of(record):
     elif kind in SUPPRESSION_REASON:  # a contact without a preferences page unsubscribes here too
         yield Change("suppression", (record.channel, record.address), SUPPRESSION_REASON[kind])
     elif kind == Kind.LIFTED:
-        yield Change("suppression", (record.channel, record.address), None)
+        for address in with_hashes({record.address}):  # an erased owner's hash too (P-5)
+            yield Change("suppression", (record.channel, address), None)
     elif kind in OPT_IN_STATE and record.organisation_id:
         key = (record.organisation_id, record.purpose, record.channel, record.address)
         yield Change("opt_in", key, OPT_IN_STATE[kind])
     elif kind == Kind.STOP:
         yield Change("stop", (record.sender, record.address), True)
     elif kind == Kind.START:
-        yield Change("stop", (record.sender, record.address), None)
+        # The number's new owner takes back the STOP its erased owner sent too (SPEC P-5).
+        for address in with_hashes({record.address}):
+            yield Change("stop", (record.sender, address), None)
 
 
 @transaction.atomic

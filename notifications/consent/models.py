@@ -26,6 +26,17 @@ class LedgerQuerySet(models.QuerySet):
     def delete(self):
         raise AppendOnly("The consent ledger is append-only: add a record instead.")
 
+    def erase_person(self, **fields):
+        """The one change the ledger allows: a person's erasure (SPEC P-5).
+
+        Their email address or number becomes its keyed hash and their words go;
+        what was decided, when, how and through which sender stays, as the proof.
+        """
+        allowed = {"address", "user", "text", "reply", "page"}
+        if set(fields) - allowed:
+            raise AppendOnly(f"An erasure changes only {', '.join(sorted(allowed))}.")
+        return models.QuerySet.update(self, **fields)
+
 
 class ConsentRecord(models.Model):
     """One change of consent, or one suppression: who, when, how and the exact text."""

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext_noop
 
+from core.identifiers import forms_of, hashed, with_hashes
 from notifications.channels.kinds import PHONE_CHANNELS, Channel
 from notifications.consent.models import ContactConsent, PhoneStop, Preference, Suppression
 from notifications.events import UnknownEvent
@@ -41,19 +42,45 @@ def phone_sender_in_sql(organisation_field):
 
 def is_stopped(number, organisation=None):
     """Whether this number texted STOP to the organisation's sender (no SMS, no call)."""
-    return PhoneStop.objects.filter(sender=phone_sender(organisation), number=number).exists()
+    return bool(stopped_among({number}, organisation))
+
+
+def stopped_among(numbers, organisation=None):
+    """The numbers that texted STOP to the organisation's sender."""
+    return stopped_at(phone_sender(organisation), numbers)
+
+
+def stopped_at(sender, numbers):
+    """The numbers that texted STOP to `sender`, themselves or as the hash an erasure kept
+    (SPEC P-5)."""
+    plain_of = forms_of(numbers)
+    if not plain_of:
+        return set()
+    found = PhoneStop.objects.filter(sender=sender, number__in=plain_of)
+    return {plain_of[number] for number in found.values_list("number", flat=True)}
+
+
+def is_suppressed(channel, address):
+    """Whether the address is on the channel's suppression list, itself or as its hash."""
+    return (channel, address) in suppressed_among({address})
+
+
+def suppressed_among(addresses):
+    """{(channel, address): reason} for the addresses on the suppression list, or their hash."""
+    plain_of = forms_of(addresses)
+    if not plain_of:
+        return {}
+    rows = Suppression.objects.filter(address__in=plain_of).order_by("created_at")
+    found = {}
+    for channel, address, reason in rows.values_list("channel", "address", "reason"):
+        found.setdefault((channel, plain_of[address]), reason)
+    return found
 
 
 def refusals(event_type, organisation, deliveries):
     """(delivery, reason, code) for each of `deliveries` that the ledger's state forbids."""
     phones = {d.address for d in deliveries if d.channel in PHONE_CHANNELS}
-    stopped = set()
-    if phones:
-        stopped = set(
-            PhoneStop.objects.filter(
-                sender=phone_sender(organisation), number__in=phones
-            ).values_list("number", flat=True)
-        )
+    stopped = stopped_among(phones, organisation)
     confirmed = _confirmed(event_type, organisation, deliveries)
     for delivery in deliveries:
         if delivery.channel in PHONE_CHANNELS and delivery.address in stopped:
@@ -135,16 +162,17 @@ def blocks_of(user):
     phone = str(user.phone or "")
     addresses = {Channel.EMAIL: user.email, Channel.SMS: phone, Channel.VOICE: phone}
     blocks = {}
-    for suppression in Suppression.objects.filter(address__in={user.email, phone} - {""}):
-        if addresses.get(suppression.channel) == suppression.address:
+    for suppression in Suppression.objects.filter(address__in=with_hashes({user.email, phone})):
+        address = addresses.get(suppression.channel)
+        if address and suppression.address in (address, hashed(address)):
             blocks[suppression.channel] = Block(
-                suppression.channel, suppression.address, suppression.reason, suppression.created_at
+                suppression.channel, address, suppression.reason, suppression.created_at
             )
     # The senders of the person's organisations: a STOP to any of them shows on their page.
     organisations = user.memberships.values_list("organisation_id", flat=True)
     senders = {phone_sender(), *(phone_sender(pk) for pk in organisations)}
-    stops = PhoneStop.objects.filter(sender__in=senders, number=phone) if phone else None
-    stop = stops.order_by("created_at").first() if stops is not None else None
+    stops = PhoneStop.objects.filter(sender__in=senders, number__in=with_hashes({phone}))
+    stop = stops.order_by("created_at").first() if phone else None
     if stop is not None:  # one STOP blocks texts and calls alike
         for channel in PHONE_CHANNELS:
             blocks[channel] = Block(channel, phone, "stop", stop.created_at, stop.sender)

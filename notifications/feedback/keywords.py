@@ -22,8 +22,8 @@ from accounts.models import User
 from notifications.channels.kinds import Channel
 from notifications.consent import opt_in
 from notifications.consent.ledger import record
-from notifications.consent.models import ConsentRecord, PhoneStop
-from notifications.consent.state import phone_sender
+from notifications.consent.models import ConsentRecord
+from notifications.consent.state import phone_sender, stopped_at
 from notifications.messengers.integrations import organisation_of_account
 from notifications.models import Delivery
 from notifications.recipients import as_e164
@@ -110,7 +110,7 @@ def handle(phone, text, message_id="", account_sid=""):
 
 def _stop(number, sender, how):
     # One confirmation, never more: a second STOP is recorded, and answered by silence.
-    already = PhoneStop.objects.filter(sender=sender, number=number).exists()
+    already = bool(stopped_at(sender, {number}))
     reply = "" if already else _("You will no longer receive our text messages or calls.")
     if reply:
         reply += " " + _("Reply START to resume.")
@@ -133,7 +133,7 @@ def _answer(number, sender, accepted, how):
     """
     requests = opt_in.waiting_for(number).order_by("-updated_at", "-pk")
     waiting = [r for r in requests if phone_sender(r.organisation) == sender][:1]
-    resumed = accepted and PhoneStop.objects.filter(sender=sender, number=number).exists()
+    resumed = accepted and bool(stopped_at(sender, {number}))
     if not waiting and not resumed:
         return ""
     if accepted:
