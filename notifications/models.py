@@ -685,7 +685,7 @@ class Delivery(models.Model):
 
 
 # The dashboard's tally of deliveries (SPEC P-4): a model of its own module.
-from notifications.dashboard.models import DeliveryTally  # noqa: E402, F401
+from notifications.dashboard.models import DeliveryDayTally, DeliveryTally  # noqa: E402, F401
 
 # Messengers and each organisation's integrations (SPEC C-6): models of their own module.
 from notifications.messengers.models import (  # noqa: E402, F401

@@ -1,21 +1,22 @@
 """The dashboard's figures (SPEC P-4): read from the tally, each with its delivery log link.
 
 Buckets are the reader's calendar days, weeks and months, summed from the tally's hours
-(UTC): exact in every zone whose offset is whole hours (France, Quebec); in a half-hour
-zone a bucket's edges would be half an hour off its rows.
+(UTC) and, for weeks and months, its days (UTC) wherever a bucket holds a UTC day whole:
+exact in every zone whose offset is whole hours (France, Quebec); in a half-hour zone a
+bucket's edges would be half an hour off its rows.
 
-Nothing here counts the delivery table: one query sums the tally's rows of the period
-(a few per organisation and hour, whatever the log's size), and every figure is taken
-from that result. Each figure comes with the delivery log filtered to exactly the rows it
-counts: the same organisations, the same creation-time range, the same statuses, skip
-reason or failure cause.
+Nothing here counts the delivery table: a query or two sum the tally's rows of the period
+(a few per organisation and hour or day, whatever the log's size), and every figure is
+taken from that result. Each figure comes with the delivery log filtered to exactly the
+rows it counts: the same organisations, the same creation-time range, the same statuses,
+skip reason or failure cause.
 """
 
 import dataclasses
 import datetime
 from collections import defaultdict
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.db.models.functions import Trunc
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +24,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from notifications import failures
-from notifications.dashboard.models import DeliveryTally
+from notifications.dashboard.models import DeliveryDayTally, DeliveryTally
 from notifications.models import Batch, BatchTally, Channel, Delivery
 
 Status = Delivery.Status
@@ -82,8 +83,8 @@ class Scope:
     organisations: list | None  # None: every organisation (a superuser's)
     chosen: object = None  # an Organisation, or None for all of the reader's
 
-    def tallies(self):
-        rows = DeliveryTally.objects.all()
+    def tallies(self, model=DeliveryTally):
+        rows = model.objects.all()
         if self.chosen is not None:
             return rows.filter(organisation=self.chosen)
         if self.organisations is None:
@@ -146,17 +147,47 @@ def _months_after(first_of_month, months):
     return datetime.date(index // 12, index % 12 + 1, 1)
 
 
-def _summed(scope, start, end, unit):
-    """The tally's rows of [start, end), summed by bucket and key: the one query it takes."""
+DAY = datetime.timedelta(days=1)
+KEY = ("channel", "status", "reason_code", "failure")
+
+
+def _summed(scope, edges, unit, fields=KEY, **filters):
+    """The tally's counts (n) and segments (s) in [edges[0], edges[-1]), by bucket and fields.
+
+    `edges` are the buckets' starts and the end of the last. Hours and days read the hour
+    tally. Weeks and months read a UTC day from the day tally when one bucket holds it
+    whole, and its hours when an edge falls inside it (the reader's midnight is UTC's
+    only in UTC): a few hundred hours at most, whatever the length of the history. A
+    bucket and key may so come twice: the caller adds them up.
+    """
     zone = timezone.get_current_timezone()
-    return (
-        scope.tallies()
-        .filter(hour__gte=start, hour__lt=end)
-        .annotate(bucket=Trunc("hour", unit, tzinfo=zone))
-        .values("bucket", "channel", "status", "reason_code", "failure")
-        .annotate(n=Sum("count"))
-        .order_by()
-    )
+    start, end = edges[0], edges[-1]
+
+    def by_bucket(rows, column):
+        return (
+            rows.filter(**filters)
+            .annotate(bucket=Trunc(column, unit, tzinfo=zone))
+            .values("bucket", *fields)
+            .annotate(n=Sum("count"), s=Sum("segments"))
+            .order_by()
+        )
+
+    hours = scope.tallies().filter(hour__gte=start, hour__lt=end)
+    if unit in ("hour", "day"):
+        return list(by_bucket(hours, "hour"))
+    cut = sorted({_utc_midnight(edge) for edge in edges} - set(edges))
+    in_cut = Q(pk__in=[])
+    for day in cut:
+        in_cut |= Q(hour__gte=day, hour__lt=day + DAY)
+    days = scope.tallies(DeliveryDayTally).filter(day__gte=start, day__lt=end)
+    return [
+        *by_bucket(hours.filter(in_cut), "hour"),
+        *by_bucket(days.exclude(day__in=cut), "day"),
+    ]
+
+
+def _utc_midnight(moment):
+    return moment.astimezone(datetime.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 @dataclasses.dataclass
@@ -191,7 +222,7 @@ def over_time(scope, period, channel="", now=None):
     by_bucket = defaultdict(lambda: defaultdict(int))
     by_channel = defaultdict(lambda: defaultdict(int))
     by_failure, by_reason = defaultdict(int), defaultdict(int)
-    for row in _summed(scope, starts[0], end, period.unit):
+    for row in _summed(scope, [*starts, end], period.unit):
         n, status = row["n"], row["status"]
         by_channel[row["channel"]][status] += n
         if channel and row["channel"] != channel:
@@ -288,26 +319,26 @@ def sms_segments(scope, now=None):
     period = Period("", "month", SEGMENT_MONTHS)
     starts, end = bucket_starts(period, now)
     zone = timezone.get_current_timezone()
-    rows = (
-        scope.tallies()
-        .filter(channel="sms", hour__gte=starts[0], hour__lt=end, segments__gt=0)
-        .annotate(month=Trunc("hour", "month", tzinfo=zone))
-        .values("organisation", "organisation__name", "month")
-        .annotate(segments=Sum("segments"))
-        .order_by("-month", "organisation__name")
-    )
+    # Summed, then kept if billed: one shard may hold a late webhook's -segments.
+    billed, names = defaultdict(int), {}
+    fields = ("organisation", "organisation__name")
+    for row in _summed(scope, [*starts, end], "month", fields, channel="sms"):
+        billed[row["organisation"], row["bucket"]] += row["s"]
+        names[row["organisation"]] = row["organisation__name"] or "—"
     found = []
-    for row in rows:
-        month = timezone.localtime(row["month"])
+    for (organisation, start), segments in billed.items():
+        if not segments:
+            continue
+        month = timezone.localtime(start)
         following = datetime.datetime.combine(_months_after(month.date(), 1), datetime.time(), zone)
         where = (
-            {"organisation__id__exact": row["organisation"]}
-            if row["organisation"]
+            {"organisation__id__exact": organisation}
+            if organisation
             else {"organisation__isnull": "True"}
         )
         url = scope.log_url(month, following, channel__exact="sms", segments__isempty="0", **where)
-        found.append((row["organisation__name"] or "—", month, Figure(row["segments"], url)))
-    return found
+        found.append((names[organisation], month, Figure(segments, url)))
+    return sorted(found, key=lambda item: (-item[1].timestamp(), item[0]))
 
 
 LIVE_BATCHES = 20

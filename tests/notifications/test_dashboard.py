@@ -14,7 +14,7 @@ from notifications.channels import ChannelError
 from notifications.channels.sms import ConsoleSMS, segment_info
 from notifications.dashboard import figures
 from notifications.feedback import status as feedback
-from notifications.models import Delivery, DeliveryTally
+from notifications.models import Delivery, DeliveryDayTally, DeliveryTally
 from tests.factories import MembershipFactory, UserFactory, member
 from tests.notifications.test_admin import _delivery, _english, _event
 
@@ -387,14 +387,59 @@ def test_p4_the_dashboard_counts_no_delivery_row(bob_client, log):
     assert len(on_deliveries) == 1 and "LIMIT 1" in on_deliveries[0]
 
 
-def test_p4_the_tally_keeps_per_shard_rows_summing_to_the_log(log):
+@pytest.mark.parametrize("tally", [DeliveryTally, DeliveryDayTally])
+def test_p4_the_tally_keeps_per_shard_rows_summing_to_the_log(log, tally):
     for organisation_id in {d.organisation_id for d in log}:
-        tallied = sum(
-            DeliveryTally.objects.filter(organisation_id=organisation_id).values_list(
-                "count", flat=True
-            )
-        )
+        rows = tally.objects.filter(organisation_id=organisation_id)
+        tallied = sum(rows.values_list("count", flat=True))
         assert tallied == Delivery.objects.filter(organisation_id=organisation_id).count()
+
+
+MONTREAL = datetime.timezone(datetime.timedelta(hours=-5))  # EST; EDT from 8 March 2026
+SUMMER = datetime.timezone(datetime.timedelta(hours=-4))
+
+
+@pytest.fixture
+def edges(now, organisation):
+    """Deliveries a few minutes each side of a Montreal reader's month and week edges (UTC
+    days the edges cut), and whole UTC days inside a bucket, one moved on by a late webhook."""
+    event = _event(organisation)
+    moments = [
+        datetime.datetime(2026, 2, 28, 23, 50, tzinfo=MONTREAL),  # 04:50 UTC, 1 March
+        datetime.datetime(2026, 3, 1, 0, 10, tzinfo=MONTREAL),
+        datetime.datetime(2026, 3, 8, 23, 40, tzinfo=SUMMER),  # Sunday; the clocks moved
+        datetime.datetime(2026, 3, 9, 0, 20, tzinfo=SUMMER),
+        datetime.datetime(2026, 2, 11, 12, 0, tzinfo=MONTREAL),
+        datetime.datetime(2025, 6, 15, 12, 0, tzinfo=SUMMER),
+    ]
+    rows = [_at(now, moment, event, f"e{n}@example.test") for n, moment in enumerate(moments)]
+    Delivery.objects.filter(pk=rows[4].pk).update(provider_message_id="late-1")
+    now.move_to(NOW, tick=False)
+    feedback.record("late-1", Status.DELIVERED)
+    return rows
+
+
+@pytest.mark.parametrize("period", ["weeks", "months"])
+def test_p4_weeks_and_months_read_whole_days_and_the_hours_of_the_days_cut(
+    bob_client, bob, edges, organisation, period
+):
+    bob.time_zone = "America/Montreal"
+    bob.save()
+    with CaptureQueriesContext(connection) as captured:
+        page = _dashboard(bob_client, period=period)
+    assert any("notifications_deliverydaytally" in q["sql"] for q in captured)
+    for bucket in page["buckets"]:
+        for group, figure in zip(figures.GROUPS, bucket.groups, strict=True):
+            raw = _raw([organisation], bucket.start, bucket.end, status__in=group.statuses)
+            assert figure.value == raw.count(), (bucket.start, group.code)
+    by_start = {b.start.date(): b.total.value for b in page["buckets"] if b.total.value}
+    if period == "months":
+        expected = {"2025-06-01": 1, "2026-02-01": 2, "2026-03-01": 3}
+    else:
+        expected = {"2026-02-09": 1, "2026-02-23": 2, "2026-03-02": 1, "2026-03-09": 1}
+    assert {str(day): n for day, n in by_start.items()} == expected
+    delivered = [b.groups[0].value for b in page["buckets"] if b.start.month == 2]
+    assert sum(delivered) == 1  # the late webhook, counted in its day
 
 
 def test_p4_the_app_list_stays_below_the_dashboard(bob_client, log):
@@ -444,6 +489,26 @@ def test_p4_each_connection_counts_into_its_own_shard(transactional_db, organisa
     assert len(set(sent.values_list("shard", flat=True))) == 2
     queued = DeliveryTally.objects.filter(organisation=organisation, status=Status.QUEUED)
     assert sum(queued.values_list("count", flat=True)) == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="shards: PostgreSQL only")
+def test_p4_segments_moved_by_another_connection_are_billed_once(
+    transactional_db, bob_client, now, organisation
+):
+    """A late webhook's worker writes -3 segments to its own shard: summed, not filtered."""
+    from django.db import connections
+
+    sms = _delivery(_event(organisation), "+33611111119", channel="sms", segments=3)
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(
+                "UPDATE notifications_delivery SET status = 'delivered' WHERE id = %s", [sms.pk]
+            )
+    finally:
+        other.close()
+    [(_name, _month, figure)] = _dashboard(bob_client)["segments"]
+    assert figure.value == 3
 
 
 def test_p4_one_channel_chosen_counts_and_links_its_messages_only(bob_client, log):
