@@ -17,12 +17,12 @@ from bookings.events.context import (
     START,
     VARIABLES,
     booking_of,
-    money,
     move_context,
     participant_of,
 )
 from bookings.events.declaring import booking_event
 from bookings.models import Booking
+from core.money import money
 from notifications.events import DefaultRule, EventGroup, Priority, Variable
 
 APPOINTMENTS = EventGroup("appointments", _("My appointments"))
@@ -35,7 +35,7 @@ VARIABLES_OF_APPOINTMENTS = [
     Variable("client_name", _("Client's name"), "Alice Durand"),
     Variable("client_email", _("Client's email"), "alice@example.fr"),
     Variable("client_phone", _("Client's phone"), "+33612345678"),
-    Variable("price", _("Price"), "45,00 EUR"),
+    Variable("price", _("Price"), "45,00\u00a0€"),
     Variable("manage_url", _("Client's link to move or cancel"), "https://relais.example/rdv/g/x/"),
     Variable("review_url", _("Client's review link"), "https://relais.example/rdv/avis/x/"),
     Variable(

@@ -9,12 +9,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import formats
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from bookings import tokens
 from bookings.models import ApprovalRequest, Booking, BookingAddOn, Participant
+from core.money import money
 from notifications.events import Variable
 
 START = datetime.datetime(2026, 12, 1, 9, 0, tzinfo=datetime.UTC)
@@ -32,10 +32,6 @@ def participant_of(obj):
     return obj if isinstance(obj, Participant) else None
 
 
-def money(amount, currency):
-    return f"{formats.number_format(amount, 2, use_l10n=True)} {currency}"
-
-
 VARIABLES = [
     Variable("title", _("Title (else the resource)"), "Réunion d’équipe"),
     Variable("resource", _("Resource"), "Salle Everest"),
@@ -48,7 +44,7 @@ VARIABLES = [
     Variable("booked_by_name", _("Manager who booked for them"), "Bob Martin"),
     Variable("participant_name", _("The reader's name as participant"), "Chloé Bernard"),
     Variable("participant_names", _("Participants' names"), "Alice Durand, Chloé Bernard"),
-    Variable("amount", _("Amount due"), "25,00 EUR"),
+    Variable("amount", _("Amount due"), "25,00\u00a0€"),
     Variable("add_ons", _("Add-on services ordered"), "2 × Café"),
     Variable("actor_name", _("Who did it"), "Bob Martin"),
     Variable("done_at", _("When it was done"), START - 24 * HOUR),

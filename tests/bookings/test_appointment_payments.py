@@ -54,7 +54,9 @@ def test_b11_booked_it_waits_for_the_payment_then_the_callback_confirms_it(
     assert booking.pay_by == NOW + 60 * MINUTE
     [asked] = emails_to("zoe@example.test")
     assert asked.subject.startswith("Rendez-vous à confirmer par paiement\u00a0: Coupe le mardi")
-    assert "paiement de 35,00 EUR, à régler avant le lundi 30 novembre 2026 à 09:00" in asked.body
+    assert (
+        "paiement de 35,00\u00a0€, à régler avant le lundi 30 novembre 2026 à 09:00" in asked.body
+    )
     assert links.manage_url(booking) in asked.body
     assert not emails_to("lea@example.test")  # nothing holds yet for the staff member
     with on_commit():
@@ -62,7 +64,7 @@ def test_b11_booked_it_waits_for_the_payment_then_the_callback_confirms_it(
     booking.refresh_from_db()
     assert (booking.status, booking.payment_reference) == (Status.CONFIRMED, "PSP-7")
     [confirmed] = emails_to("zoe@example.test")[1:]
-    assert "Nous avons bien reçu votre paiement de 35,00 EUR" in confirmed.body
+    assert "Nous avons bien reçu votre paiement de 35,00\u00a0€" in confirmed.body
     assert has_ics(confirmed)
     [staff] = emails_to("lea@example.test")
     assert staff.subject.startswith("Nouveau rendez-vous (payé)\u00a0: Zoé Petit")
@@ -82,7 +84,7 @@ def test_b11_accepted_in_manual_mode_it_then_waits_for_the_payment_made_from_its
         booking_services.approve(booking, lea)
     assert (booking.status, booking.pay_by) == (Status.AWAITING_PAYMENT, NOW + 60 * MINUTE)
     accepted = next(m for m in emails_to("zoe@example.test") if "accepté" in m.subject)
-    assert "paiement de 20,00 EUR, à régler avant le lundi 30 novembre 2026 à 09:00" in (
+    assert "paiement de 20,00\u00a0€, à régler avant le lundi 30 novembre 2026 à 09:00" in (
         accepted.body
     )
     page = links.manage_url(booking).removeprefix(settings.SITE_URL)

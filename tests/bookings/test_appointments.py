@@ -53,7 +53,7 @@ def test_b17_booked_online_tells_client_staff_and_owner_each_in_their_words(onli
     [client] = emails_to("zoe@example.test")
     assert client.subject == "Rendez-vous confirmé\u00a0: Coupe le mardi 1 décembre 2026 à 10:00"
     assert "Prestation\u00a0: Coupe avec Léa Martin" in client.body
-    assert "Prix\u00a0: 35,00\u00a0EUR" in client.body or "Prix\u00a0: 35,00 EUR" in client.body
+    assert "Prix\u00a0: 35,00\u00a0€" in client.body
     assert links.manage_url(booking) in client.body
     assert has_ics(client)
     [staff] = emails_to("lea@example.test")

@@ -68,7 +68,7 @@ def test_b3_a_paid_booking_awaits_payment_then_confirms_once_paid(
     assert booking.status == Booking.Status.AWAITING_PAYMENT
     [waiting] = emails_to(alice.email)
     assert waiting.subject.startswith("Réservation en attente de paiement")
-    assert "150,00 EUR" in waiting.body and f"/bookings/{booking.pk}/pay/" in waiting.body
+    assert "150,00\u00a0€" in waiting.body and f"/bookings/{booking.pk}/pay/" in waiting.body
     assert ics_of(waiting)[1]["STATUS"] == "TENTATIVE"
     [told] = emails_to(bob.email)  # the responsible manager
     assert told.subject == "Réservation payante\u00a0: F-GABC le 1 décembre 2026 à 10:00"

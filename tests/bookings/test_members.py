@@ -100,8 +100,8 @@ def test_b16_a_balance_below_the_threshold_tells_the_member_once(alice, organisa
         services.record_balance(account, Decimal("40"))
         services.record_balance(account, Decimal("20"))  # still below: not told again
     [low] = emails_to(alice.email)
-    assert low.subject == "Solde insuffisant\u00a0: 40,00 EUR"
-    assert "sous le seuil de 50,00 EUR" in low.body
+    assert low.subject == "Solde insuffisant\u00a0: 40,00\u00a0€"
+    assert "sous le seuil de 50,00\u00a0€" in low.body
     with on_commit():
         services.record_balance(account, Decimal("100"))
         services.record_balance(account, Decimal("10"))  # below again: told again

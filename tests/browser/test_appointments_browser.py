@@ -139,7 +139,7 @@ def test_b11_a_client_pays_on_her_phone_to_confirm_her_appointment(
     phone.set_default_timeout(WAIT_MS)
     phone.goto(links.manage_url(booking.booking))
     expect(phone.locator(".status")).to_have_text("En attente de paiement")
-    expect(phone.get_by_text("dès que vous aurez payé 35,00 EUR, avant le")).to_be_visible()
+    expect(phone.get_by_text("dès que vous aurez payé 35,00\u00a0€, avant le")).to_be_visible()
     phone.screenshot(path=screenshot_dir / "appointment-to-pay-phone.png", full_page=True)
     phone.get_by_role("button", name="Payer (simulation)").click()
     expect(phone.get_by_text("Paiement reçu")).to_be_visible()
