@@ -381,6 +381,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
         "polling_interval": 0.2,
     }
+    CELERY_BROKER_TRANSPORT = "config.filesystem_broker:Transport"  # Ctrl-C stops at once
 
 LOGGING = {
     "version": 1,
