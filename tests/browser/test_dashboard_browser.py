@@ -4,7 +4,6 @@ serious in it."""
 
 import datetime
 import re
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -16,7 +15,6 @@ from tests.notifications.test_admin import _delivery, _event
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
-SHOTS = Path("/tmp/shots-dashboard")
 Status = Delivery.Status
 # (days ago, channel, status, reason code, failure cause, segments) of the manager's messages.
 MIX = [
@@ -66,7 +64,7 @@ def _axe_violations(page):
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_p4_a_manager_reads_the_dashboard_at_desktop_and_phone_width(
-    new_context, live_server, log_in_as, manager, viewport
+    new_context, live_server, log_in_as, manager, viewport, screenshot_dir
 ):
     phone = viewport is PHONE
     context = new_context(viewport=viewport, is_mobile=phone, has_touch=phone)
@@ -77,12 +75,11 @@ def test_p4_a_manager_reads_the_dashboard_at_desktop_and_phone_width(
     expect(page.get_by_role("heading", name="Échecs à traiter")).to_be_visible()
     expect(page.locator(".dashboard-chart svg")).to_be_visible()
     expect(page.get_by_role("heading", name="Administration")).to_be_visible()
-    SHOTS.mkdir(parents=True, exist_ok=True)
     name = "desktop" if not phone else "phone"
-    page.screenshot(path=SHOTS / f"dashboard-{name}.png", full_page=True)
+    page.screenshot(path=screenshot_dir / f"dashboard-{name}.png", full_page=True)
     for part in ("over-time", "by-channel", "failures", "machinery"):
         section = page.locator(f"section[aria-labelledby='{part}']")
-        section.screenshot(path=SHOTS / f"dashboard-{name}-{part}.png")
+        section.screenshot(path=screenshot_dir / f"dashboard-{name}-{part}.png")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= viewport["width"], f"the dashboard is {width}px wide: it scrolls sideways"
     assert _axe_violations(page) == []
@@ -92,16 +89,18 @@ def test_p4_a_manager_reads_the_dashboard_at_desktop_and_phone_width(
     stop.locator(".dashboard-count").click()
     expect(page).to_have_url(re.compile("failure=twilio%3A21610"))
     expect(page.locator("#result_list tbody tr")).to_have_count(3)
-    page.screenshot(path=SHOTS / f"dashboard-{name}-log.png", full_page=True)
+    page.screenshot(path=screenshot_dir / f"dashboard-{name}-log.png", full_page=True)
 
 
-def test_p4_the_hourly_view_on_a_phone(new_context, live_server, log_in_as, manager):
+def test_p4_the_hourly_view_on_a_phone(
+    new_context, live_server, log_in_as, manager, screenshot_dir
+):
     context = new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     log_in_as(context, manager)
     page = context.new_page()
     page.goto(live_server.url + "/admin/?period=hours")
     page.get_by_text("Les chiffres du graphique").click()  # the table, for the numbers
     expect(page.locator(".relais-dashboard details table tbody tr")).to_have_count(48)
-    page.screenshot(path=SHOTS / "dashboard-phone-hours.png", full_page=True)
+    page.screenshot(path=screenshot_dir / "dashboard-phone-hours.png", full_page=True)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the dashboard is {width}px wide: it scrolls sideways"
