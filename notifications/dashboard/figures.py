@@ -83,7 +83,8 @@ class Scope:
     organisations: list | None  # None: every organisation (a superuser's)
     chosen: object = None  # an Organisation, or None for all of the reader's
 
-    def tallies(self, model=DeliveryTally):
+    def rows(self, model):
+        """`model`'s rows of these organisations (the model has an `organisation`)."""
         rows = model.objects.all()
         if self.chosen is not None:
             return rows.filter(organisation=self.chosen)
@@ -104,14 +105,6 @@ class Scope:
             query["organisation__id__exact"] = self.chosen.pk
         query.update(filters)
         return reverse("admin:notifications_delivery_changelist") + "?" + urlencode(query)
-
-    def deliveries(self):
-        rows = Delivery.objects.all()
-        if self.chosen is not None:
-            return rows.filter(organisation=self.chosen)
-        if self.organisations is None:
-            return rows
-        return rows.filter(organisation__in=self.organisations)
 
 
 def statuses(values):
@@ -172,14 +165,14 @@ def _summed(scope, edges, unit, fields=KEY, **filters):
             .order_by()
         )
 
-    hours = scope.tallies().filter(hour__gte=start, hour__lt=end)
+    hours = scope.rows(DeliveryTally).filter(hour__gte=start, hour__lt=end)
     if unit in ("hour", "day"):
         return list(by_bucket(hours, "hour"))
     cut = sorted({_utc_midnight(edge) for edge in edges} - set(edges))
     in_cut = Q(pk__in=[])
     for day in cut:
         in_cut |= Q(hour__gte=day, hour__lt=day + DAY)
-    days = scope.tallies(DeliveryDayTally).filter(day__gte=start, day__lt=end)
+    days = scope.rows(DeliveryDayTally).filter(day__gte=start, day__lt=end)
     return [
         *by_bucket(hours.filter(in_cut), "hour"),
         *by_bucket(days.exclude(day__in=cut), "day"),
@@ -352,9 +345,5 @@ def live_batches(scope):
         .annotate(n=Sum("count"))
         .filter(n__gt=0)
     )
-    live = Batch.objects.filter(pk__in=waiting.values("batch"))
-    if scope.chosen is not None:
-        live = live.filter(organisation=scope.chosen)
-    elif scope.organisations is not None:
-        live = live.filter(organisation__in=scope.organisations)
+    live = scope.rows(Batch).filter(pk__in=waiting.values("batch"))
     return list(live.select_related("organisation").prefetch_related("tallies")[:LIVE_BATCHES])

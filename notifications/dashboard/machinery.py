@@ -27,7 +27,7 @@ class Machinery:
 def machinery(scope):
     """How the machinery is doing, and the oldest message of `scope` waiting for a worker."""
     last_tick = health.last_beat_tick()
-    queued = scope.deliveries().filter(status=Delivery.Status.QUEUED).order_by("created_at")
+    queued = scope.rows(Delivery).filter(status=Delivery.Status.QUEUED).order_by("created_at")
     oldest = queued.values_list("created_at", flat=True).first()
     return Machinery(
         last_tick=last_tick,
