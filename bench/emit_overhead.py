@@ -12,9 +12,10 @@ when the relay has queued every event of the round; the caller's own time
 (the same saves, before that wait) is printed too. The relay polls every
 10 ms here (RELAIS_RELAY_INTERVAL is 0.1 s by default) so that a round's
 last event does not wait a production interval. The modes alternate in
-rounds so a drifting machine favours neither. One more mode says where the
-floor is: one `SELECT 1` in the save's transaction, the cost of any extra
-statement.
+rounds so a drifting machine favours neither. Two more modes say where the
+floor is: one `SELECT 1` in the save's transaction (the cost of any extra
+statement), and the same one-row INSERT as emit's into a copy of the event
+table without an index or a foreign key (the cost of any extra row).
 Headline: `emit_overhead: <seconds on / seconds off>` (target <= 1.3).
 """
 
@@ -48,7 +49,8 @@ def run(saves):
     _save_bookings(organisation, client, 50)
     post_save.disconnect(_booked, sender=Appointment)
     _wait_for_the_relay()
-    receivers = {"off": None, "on": _booked, "SELECT 1": _select_one}
+    _create_bare_table()
+    receivers = {"off": None, "on": _booked, "SELECT 1": _select_one, "a bare row": _bare_row}
     seconds = dict.fromkeys(receivers, 0.0)
     caller = 0.0  # "on", without waiting for the publisher
     queries = {}
@@ -98,6 +100,44 @@ def _select_one(sender, instance, created, **kwargs):
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
+
+
+def _create_bare_table():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE bench_bare_event "
+            "(LIKE notifications_event INCLUDING DEFAULTS INCLUDING IDENTITY)"
+        )
+
+
+def _bare_row(sender, instance, created, **kwargs):
+    """emit's one-row INSERT, its parameters made in advance, into a table that has nothing
+    to maintain but its rows: what the database charges for one more row."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(_BARE_INSERT, _BARE_PARAMS)
+        cursor.fetchone()
+
+
+_BARE_INSERT = (
+    "INSERT INTO bench_bare_event (code, organisation_id, target_type_id, target_id, actor_id,"
+    " data, batch_id, created_at, is_test, queued_at, planned_at, planning_attempts,"
+    " planning_error) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, FALSE, NULL, NULL, 0, '')"
+    " RETURNING id"
+)
+_BARE_PARAMS = (
+    "testapp.booked",
+    None,
+    None,
+    1,
+    None,
+    "{}",
+    None,
+    datetime.datetime(2027, 1, 1, tzinfo=datetime.UTC),
+)
 
 
 def _wait_for_the_relay(timeout=60):

@@ -4,10 +4,7 @@
 are these functions; the engine does the rest after the caller's transaction commits.
 """
 
-from django.contrib.contenttypes.models import ContentType
-
 from notifications.events import get_event_type
-from notifications.models import Event
 from notifications.outbox import plan_on_commit, store
 from notifications.planning import cancel_target, replan_target
 
@@ -21,16 +18,14 @@ def emit(code, target, /, actor=None, organisation=None, batch=None, **data):
     (route run, broadcast) whose counts its deliveries join (`notifications.batches`).
     """
     event_type = get_event_type(code)  # an unknown code fails here, loudly
-    event = Event(
-        code=code,
+    event = store(
+        code,
+        target,
         organisation=organisation or getattr(target, "organisation", None),
-        target_type=ContentType.objects.get_for_model(target) if target is not None else None,
-        target_id=target.pk if target is not None else None,
         actor=actor,
         batch=batch,
         data=data,
     )
-    store(event)
     plan_on_commit(event.pk, event_type.priority)
     return event
 

@@ -146,6 +146,23 @@ def test_n8_emit_stores_the_event_and_leaves_the_broker_to_the_relay(
     assert stored.created_at is not None and stored.organisation == appointment.organisation
 
 
+def test_n8_emit_returns_the_row_it_stored_column_for_column(appointment_factory, alice):
+    """The outbox writes its INSERT by hand (no save()): each column must hold what the
+    model's defaults say, and the event returned must be the row stored."""
+    appointment = appointment_factory()
+    with transaction.atomic():
+        event = notifications.emit("testapp.booked", appointment, actor=alice, note="x")
+    stored = Event.objects.get(pk=event.pk)
+    new = Event()  # the model's own defaults for a new row
+    for field in Event._meta.concrete_fields:
+        assert getattr(event, field.attname) == getattr(stored, field.attname), field.name
+    assert (stored.is_test, stored.planning_attempts, stored.planning_error, stored.batch) == (
+        new.is_test, new.planning_attempts, new.planning_error, None,
+    )  # fmt: skip
+    assert (stored.actor, stored.target_type.model_class()) == (alice, type(appointment))
+    assert not event._state.adding
+
+
 @pytest.fixture
 def fixtures_planned(alice, organisation):
     """What the fixtures emitted (a member joined) is not the relay tests' business."""
