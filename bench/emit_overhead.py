@@ -52,7 +52,7 @@ def run(saves):
     _create_bare_table()
     receivers = {"off": None, "on": _booked, "SELECT 1": _select_one, "a bare row": _bare_row}
     seconds = dict.fromkeys(receivers, 0.0)
-    caller = 0.0  # "on", without waiting for the publisher
+    caller = 0.0  # "on", without waiting for the relay
     queries = {}
     for _round in range(ROUNDS):
         for mode, receiver in receivers.items():

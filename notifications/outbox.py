@@ -41,11 +41,11 @@ EVENTS_PER_MESSAGE = 100
 def store(code, target, *, organisation, actor, batch, data):
     """Write a new Event row in the caller's transaction, with one INSERT; return it.
 
-    `emit` runs inside every domain save, so this path is as short as it can be: the
-    statement is compiled once, its parameters are the few values an event has (the
-    other columns are the constants of a new row, written into the statement), and
-    no `Model.save()` machinery runs — signals nothing connects for events, and a
-    preparation of every field that costs the caller as much as the database does.
+    `emit` runs inside every domain save, so this path is kept short: the statement is
+    compiled once, its parameters are the eight values an event is given (the other
+    columns are a new row's constants, written into the statement), and no
+    `Model.save()` machinery runs: preparing every field costs the caller as much
+    Python as the INSERT's round trip.
     """
     using = router.db_for_write(_event_model())
     connection = connections[using]
@@ -53,12 +53,13 @@ def store(code, target, *, organisation, actor, batch, data):
     target_type = (
         ContentType.objects.db_manager(using).get_for_model(target) if target is not None else None
     )
+    target_id = _pk(target)
     created_at = timezone.now()
     params = (
         code,
         _pk(organisation),
         _pk(target_type),
-        _pk(target),
+        target_id,
         _pk(actor),
         connection.ops.adapt_json_value(data, None),
         _pk(batch),
@@ -72,7 +73,7 @@ def store(code, target, *, organisation, actor, batch, data):
         code=code,
         organisation=organisation,
         target_type=target_type,
-        target_id=_pk(target),
+        target_id=target_id,
         actor=actor,
         batch=batch,
         data=data,
@@ -116,15 +117,14 @@ _NEW_ROW = {
 def _insert_statement(using):
     connection = connections[using]
     meta = _event_model()._meta
-    columns = [meta.get_field(name).column for name in (*_GIVEN, *_NEW_ROW)]
-    written = {meta.get_field(name) for name in (*_GIVEN, *_NEW_ROW)}
+    written = [meta.get_field(name) for name in (*_GIVEN, *_NEW_ROW)]
     unwritten = [f.name for f in meta.concrete_fields if f not in written and not f.primary_key]
     if unwritten:  # a column added to Event needs its place here
         raise ImproperlyConfigured(f"The outbox's INSERT leaves out Event columns: {unwritten}")
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         quote(meta.db_table),
-        ", ".join(quote(column) for column in columns),
+        ", ".join(quote(field.column) for field in written),
         ", ".join(["%s"] * len(_GIVEN) + list(_NEW_ROW.values())),
     )
     returning = connection.features.can_return_columns_from_insert
